@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The periodic scan: a full walk that counts processes, cross-checks the
+ * exit set against what it finds, and refreshes the by_parent directories.
+ *
+ * The exit hooks keep the set current on their own; the walk is the proof.
+ * A zombie the walk finds without a record is added to the set and, unless
+ * records were lost to the size bound, counted in "repairs": a bug.
+ */
+#include <linux/sched/signal.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+
+#include "compat.h"
+#include "zwatch.h"
+
+struct zw_scan {
+	unsigned long tasks;
+	u64 exit_ns;		/* what a zombie without a record gets */
+	bool fill;		/* the first walk, at load: adding is expected */
+};
+
+static void zw_scan_one(struct task_struct *p, void *ctx)
+{
+	struct zw_scan *s = ctx;
+
+	s->tasks++;
+	if (zw_classify(p) == ZW_LIVE)
+		return;
+	if (zw_track_add(p, s->exit_ns) && !s->fill &&
+	    !atomic_long_read(&zw.lost))
+		atomic_long_inc(&zw.repairs);
+}
+
+static void zw_scan_pass(bool fill)
+{
+	struct zw_scan s = { .fill = fill };
+	int gen = atomic_read(&zw.lost_gen);
+	u64 started;
+
+	s.exit_ns = fill ? zw.load_ns : ktime_get_boottime_ns();
+	started = ktime_get_ns();
+	/* a walk cut short proves nothing: the set stays as trusted as it was */
+	if (zw_walk(zw_scan_one, &s))
+		atomic_set(&zw.complete_gen, gen);
+	WRITE_ONCE(zw.scan_ns, ktime_get_ns() - started);
+	WRITE_ONCE(zw.tasks, s.tasks);
+}
+
+static void zw_publish_top(void)
+{
+	unsigned int top = zw_get(ZW_TOP_PARENTS);
+	struct zw_snapshot *snap;
+	struct zw_view view;
+
+	zw_view_global(&view);
+	snap = zw_snapshot_take(&view, top);
+	if (IS_ERR(snap))
+		return;
+	zw_sysfs_publish(snap);
+	zw_snapshot_free(snap);
+}
+
+static void zw_scan_work(struct work_struct *work)
+{
+	unsigned int interval;
+
+	zw_scan_pass(false);
+	zw_publish_top();
+	WRITE_ONCE(zw.scans, zw.scans + 1);
+
+	interval = zw_get(ZW_INTERVAL_MS);
+	if (interval && !READ_ONCE(zw.stopping))
+		queue_delayed_work(ZW_SCAN_WQ, &zw.scan_work,
+				   msecs_to_jiffies(interval));
+}
+
+/* A tunable changed (config_lock held): scan now, then at the new pace. */
+void zw_scan_reschedule(void)
+{
+	if (!zw.stopping)
+		mod_delayed_work(ZW_SCAN_WQ, &zw.scan_work, 0);
+}
+
+int zw_scan_init(void)
+{
+	INIT_DELAYED_WORK(&zw.scan_work, zw_scan_work);
+	/* hooks are live: every zombie from here on gets a record by itself */
+	zw_scan_pass(true);
+	/* one scan now fills by_parent even when periodic scans are off */
+	queue_delayed_work(ZW_SCAN_WQ, &zw.scan_work, 0);
+	return 0;
+}
+
+void zw_scan_exit(void)
+{
+	mutex_lock(&zw.config_lock);
+	zw.stopping = true;
+	mutex_unlock(&zw.config_lock);
+	cancel_delayed_work_sync(&zw.scan_work);
+}

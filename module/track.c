@@ -167,7 +167,8 @@ void zw_track_for_each(zw_rec_fn fn, void *ctx)
 		struct zw_bucket *b = &zw_buckets[i];
 
 		/* buckets are indices: a read section can end between any two */
-		if (ktime_get_ns() - started > ZWATCH_SECTION_BUDGET_NS / 2) {
+		if (i % ZW_CLOCK_STRIDE == 0 &&
+		    ktime_get_ns() - started > ZWATCH_SECTION_BUDGET_NS / 2) {
 			zw_section_done(started);
 			rcu_read_unlock();
 			cond_resched();

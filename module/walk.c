@@ -16,9 +16,6 @@
 
 #include "zwatch.h"
 
-/* ktime_get_ns() is cheap, but not free: look at the clock this often */
-#define ZW_WALK_CLOCK_STRIDE	64
-
 void zw_section_done(u64 started_ns)
 {
 	u64 len = ktime_get_ns() - started_ns;
@@ -57,7 +54,7 @@ bool zw_walk(zw_task_fn fn, void *ctx)
 	started = ktime_get_ns();
 	for_each_process(p) {
 		fn(p, ctx);
-		if (++stride < ZW_WALK_CLOCK_STRIDE)
+		if (++stride < ZW_CLOCK_STRIDE)
 			continue;
 		stride = 0;
 		if (ktime_get_ns() - started < ZWATCH_SECTION_BUDGET_NS / 2)

@@ -96,6 +96,9 @@ static inline bool zw_set_complete(void)
 	return atomic_read(&zw.complete_gen) == atomic_read(&zw.lost_gen);
 }
 
+/* ktime_get_ns() is cheap, but not free: walks look at the clock this often */
+#define ZW_CLOCK_STRIDE	64
+
 /* walk.c: every process, under RCU, in bounded read sections */
 typedef void (*zw_task_fn)(struct task_struct *p, void *ctx);
 /* returns false when the walk had to stop early (its cursor died) */

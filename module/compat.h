@@ -1,23 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Every difference between the kernels zwatch supports lives here, so the
- * logic files read the same on all of them.  Kbuild probes may define
- * ZW_HAVE_* where a distribution backport makes version numbers lie.
+ * logic files read the same on all of them.  Differences are detected by
+ * Kbuild probes of the headers built against (module/Kbuild), not by
+ * version numbers, which distribution backports make lie.
  */
 #ifndef _ZWATCH_COMPAT_H
 #define _ZWATCH_COMPAT_H
 
-#include <linux/version.h>
+#include <linux/sched.h>
+#include <linux/workqueue.h>
+
+void zw_exit_hook(struct task_struct *p);
 
 /*
- * 6.16 gave the sched_process_exit tracepoint a "group_dead" argument.  The
- * probe computes that itself on every kernel, so it only has to accept it.
+ * 6.16 gave the sched_process_exit tracepoint a group_dead argument.  The
+ * hook works that out itself on every kernel, so the probe drops it.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0) || defined(ZW_HAVE_EXIT_GROUP_DEAD)
-#define ZW_EXIT_PROBE_ARGS(data, p) \
-	void *data, struct task_struct *p, bool group_dead_unused
+#ifdef ZW_HAVE_EXIT_GROUP_DEAD
+static inline void zw_exit_probe(void *data, struct task_struct *p, bool group_dead)
+{
+	zw_exit_hook(p);
+}
 #else
-#define ZW_EXIT_PROBE_ARGS(data, p) void *data, struct task_struct *p
+static inline void zw_exit_probe(void *data, struct task_struct *p)
+{
+	zw_exit_hook(p);
+}
 #endif
 
 /* scans can be long: keep them off the per-CPU queues */

@@ -279,7 +279,7 @@ struct zw_snapshot *zw_snapshot_take(const struct zw_view *view,
 	cap = zw_set_complete() ? atomic_read(&zw.tracked) :
 					   ZWATCH_MAX_TRACKED;
 	for (try = 0; try < ZW_SNAPSHOT_TRIES && !snap; try++) {
-		c.cap = min(cap, (unsigned int)ZWATCH_MAX_TRACKED) +
+		c.cap = min_t(unsigned int, cap, ZWATCH_MAX_TRACKED) +
 			ZW_COLLECT_SLACK;
 		c.refs = kvmalloc_array(c.cap, sizeof(*c.refs), GFP_KERNEL);
 		if (!c.refs)

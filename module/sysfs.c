@@ -79,8 +79,12 @@ static ssize_t zw_tunable_store_attr(struct kobject *kobj,
 {
 	struct zw_tunable_attr *ta = container_of(attr, struct zw_tunable_attr,
 						  attr);
-	int err = zw_tunable_store(ta->id, buf);
+	int err;
 
+	/* "12\0junk" must not pass for 12 */
+	if (memchr(buf, '\0', count))
+		return -EINVAL;
+	err = zw_tunable_store(ta->id, buf);
 	return err ? err : count;
 }
 

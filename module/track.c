@@ -22,10 +22,10 @@
 #include "zwatch.h"
 
 #define ZW_HASH_BITS	12
-#define ZW_NR_BUCKETS	(1U << ZW_HASH_BITS)
+#define ZW_NR_BUCKETS	BIT(ZW_HASH_BITS)
 
 struct zw_bucket {
-	spinlock_t lock;
+	spinlock_t lock;	/* the chain, and the records' task pointers */
 	struct hlist_head head;
 };
 
@@ -130,7 +130,7 @@ u64 zw_track_exit_ns(struct task_struct *p)
  * zombie.  signal->live dropped to zero before this tracepoint, so it tells
  * the group's last exit on every kernel.
  */
-static void zw_on_exit(ZW_EXIT_PROBE_ARGS(data, p))
+void zw_exit_hook(struct task_struct *p)
 {
 	bool group_dead = !atomic_read(&p->signal->live);
 
@@ -236,7 +236,7 @@ int zw_track_init(void)
 	err = tracepoint_probe_register(zw_tp_free, zw_on_free, NULL);
 	if (err)
 		goto destroy_cache;
-	err = tracepoint_probe_register(zw_tp_exit, zw_on_exit, NULL);
+	err = tracepoint_probe_register(zw_tp_exit, zw_exit_probe, NULL);
 	if (err)
 		goto unregister_free;
 	return 0;
@@ -253,7 +253,7 @@ free_buckets:
 
 void zw_track_exit(void)
 {
-	tracepoint_probe_unregister(zw_tp_exit, zw_on_exit, NULL);
+	tracepoint_probe_unregister(zw_tp_exit, zw_exit_probe, NULL);
 	tracepoint_probe_unregister(zw_tp_free, zw_on_free, NULL);
 	tracepoint_synchronize_unregister();
 	zw_free_all();

@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the guest: loads the freshly built zwatch.ko, runs each
+# kselftest program named on the command line (all of them by default), and
+# unloads the module at the end.  Everything printed is TAP.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+export ZWATCH_KO=$top/module/zwatch.ko
+cd "$top/selftests" || exit 1
+
+[ $# -gt 0 ] || set -- zwatch_*_test
+status=0
+if ! insmod "$ZWATCH_KO"; then
+	echo "not ok 1 insmod $ZWATCH_KO"
+	exit 1
+fi
+for t in "$@"; do
+	echo "# running $t"
+	"./$t" || status=1
+done
+if [ -d /sys/module/zwatch ] && ! rmmod zwatch; then
+	echo "not ok 1 rmmod zwatch at the end"
+	status=1
+fi
+exit $status

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <pthread.h>
+
+#include "zw_lib.h"
+
+int zw_module_load(const char *params)
+{
+	const char *ko = getenv("ZWATCH_KO");
+	int fd, ret;
+
+	if (!ko)
+		ko = "module/zwatch.ko";
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params ? params : "", 0);
+	ret = ret ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int zw_module_unload(void)
+{
+	return syscall(SYS_delete_module, ZWATCH_MODULE_NAME, O_NONBLOCK) ?
+	       -errno : 0;
+}
+
+bool zw_module_loaded(void)
+{
+	return access(ZWATCH_SYSFS_DIR, F_OK) == 0;
+}
+
+int zw_module_ensure(void)
+{
+	return zw_module_loaded() ? 0 : zw_module_load(NULL);
+}
+
+/* the factory's side */
+
+static pthread_t zw_defunct_thread;
+static int zw_defunct_release[2] = { -1, -1 };
+
+static void *zw_linger(void *arg)
+{
+	char c;
+
+	/* the child's leader is gone; this thread keeps the group alive */
+	if (read(zw_defunct_release[0], &c, 1) < 0)
+		_exit(1);
+	return NULL;
+}
+
+static pid_t zw_fork_defunct(int *release_fd)
+{
+	pid_t pid;
+
+	if (pipe(zw_defunct_release))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(zw_defunct_release[1]);
+		if (pthread_create(&zw_defunct_thread, NULL, zw_linger, NULL))
+			_exit(1);
+		/* end the leader thread alone */
+		syscall(SYS_exit, 0);
+	}
+	close(zw_defunct_release[0]);
+	*release_fd = zw_defunct_release[1];
+	return pid;
+}
+
+static int zw_fork_zombie(void)
+{
+	siginfo_t info;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(0);
+	/* WNOWAIT: wait for it to exit, leave it unreaped */
+	return waitid(P_PID, pid, &info, WEXITED | WNOWAIT);
+}
+
+static void zw_reap_all(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static void zw_factory_serve(const char *comm, int zombies, uid_t uid,
+			     int cmd_fd, int ack_fd)
+{
+	int release_fd = -1;
+	pid_t defunct = 0;
+	char cmd, ok = 1;
+	int i;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, comm);
+	if (uid && (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
+		_exit(1);
+	for (i = 0; i < zombies; i++)
+		if (zw_fork_zombie())
+			_exit(1);
+	if (write(ack_fd, &ok, 1) != 1)
+		_exit(1);
+	while (read(cmd_fd, &cmd, 1) == 1) {
+		ok = 1;
+		switch (cmd) {
+		case 'a':
+			ok = zw_fork_zombie() == 0;
+			break;
+		case 'r':
+			zw_reap_all();
+			break;
+		case 'd': {
+			char path[64], state = 0;
+			FILE *f;
+
+			defunct = zw_fork_defunct(&release_fd);
+			ok = defunct > 0;
+			/* done once the leader shows Z with its thread alive */
+			snprintf(path, sizeof(path), "/proc/%d/stat", defunct);
+			while (ok && state != 'Z') {
+				f = fopen(path, "r");
+				if (!f || fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+					ok = 0;
+				if (f)
+					fclose(f);
+				usleep(1000);
+			}
+			break;
+		}
+		case 'e': {
+			siginfo_t info;
+
+			close(release_fd);
+			ok = waitid(P_PID, defunct, &info, WEXITED | WNOWAIT) == 0;
+			break;
+		}
+		case 'q':
+			zw_reap_all();
+			_exit(0);
+		}
+		if (write(ack_fd, &ok, 1) != 1)
+			_exit(1);
+	}
+	zw_reap_all();
+	_exit(0);
+}
+
+/* the test's side */
+
+static int zw_factory_ack(struct zw_factory *f)
+{
+	char ok = 0;
+
+	if (read(f->ack_fd, &ok, 1) != 1)
+		return -EPIPE;
+	return ok ? 0 : -EIO;
+}
+
+static int zw_factory_cmd(struct zw_factory *f, char cmd)
+{
+	if (write(f->cmd_fd, &cmd, 1) != 1)
+		return -EPIPE;
+	return zw_factory_ack(f);
+}
+
+int zw_factory_start(struct zw_factory *f, const char *comm, int zombies,
+		     uid_t uid)
+{
+	int cmd[2], ack[2];
+
+	if (pipe2(cmd, O_CLOEXEC) || pipe2(ack, O_CLOEXEC))
+		return -errno;
+	f->pid = fork();
+	if (f->pid < 0)
+		return -errno;
+	if (f->pid == 0) {
+		close(cmd[1]);
+		close(ack[0]);
+		zw_factory_serve(comm, zombies, uid, cmd[0], ack[1]);
+	}
+	close(cmd[0]);
+	close(ack[1]);
+	f->cmd_fd = cmd[1];
+	f->ack_fd = ack[0];
+	return zw_factory_ack(f);
+}
+
+int zw_factory_add(struct zw_factory *f, int zombies)
+{
+	int err = 0;
+
+	while (zombies-- > 0 && !err)
+		err = zw_factory_cmd(f, 'a');
+	return err;
+}
+
+int zw_factory_reap(struct zw_factory *f)
+{
+	return zw_factory_cmd(f, 'r');
+}
+
+int zw_factory_add_defunct(struct zw_factory *f)
+{
+	return zw_factory_cmd(f, 'd');
+}
+
+int zw_factory_end_defunct(struct zw_factory *f)
+{
+	return zw_factory_cmd(f, 'e');
+}
+
+void zw_factory_stop(struct zw_factory *f)
+{
+	if (f->pid <= 0)
+		return;
+	zw_factory_cmd(f, 'q');
+	close(f->cmd_fd);
+	close(f->ack_fd);
+	waitpid(f->pid, NULL, 0);
+	f->pid = 0;
+}
+
+/* /proc/zombies */
+
+static char *zw_slurp(const char *path, int *err)
+{
+	size_t len = 0, cap = 65536;
+	char *buf = malloc(cap + 1);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !buf) {
+		*err = -errno;
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len)) > 0) {
+		len += n;
+		if (len == cap) {
+			char *bigger = realloc(buf, cap * 2 + 1);
+
+			if (!bigger)
+				break;
+			buf = bigger;
+			cap *= 2;
+		}
+	}
+	*err = n < 0 ? -errno : 0;
+	close(fd);
+	buf[len] = 0;
+	return buf;
+}
+
+static int zw_parse_header(char *line, struct zw_table *t)
+{
+	char *tok, *save;
+
+	if (strncmp(line, ZWATCH_HEADER_MAGIC " ", strlen(ZWATCH_HEADER_MAGIC) + 1))
+		return -EPROTO;
+	t->version = atoi(line + strlen(ZWATCH_HEADER_MAGIC) + 1);
+	for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		unsigned int v;
+		char key[32];
+
+		if (sscanf(tok, "%31[a-z_]=%u", key, &v) != 2)
+			continue;
+		if (!strcmp(key, ZWATCH_KEY_ZOMBIES))
+			t->zombies = v;
+		else if (!strcmp(key, ZWATCH_KEY_PARENTS))
+			t->parents = v;
+		else if (!strcmp(key, ZWATCH_KEY_DEFUNCT_LEADERS))
+			t->defunct_leaders = v;
+		else if (!strcmp(key, ZWATCH_KEY_ROWS))
+			t->rows_key = v;
+		else if (!strcmp(key, ZWATCH_KEY_CUT))
+			t->cut = v;
+	}
+	return 0;
+}
+
+int zw_table_read(const char *path, struct zw_table *t)
+{
+	char *line, *save, *copy;
+	int err, n = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->text = zw_slurp(path, &err);
+	if (!t->text)
+		return err;
+	copy = strdup(t->text);
+	for (line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), n++) {
+		struct zw_row *row;
+
+		if (n == 0) {
+			err = zw_parse_header(line, t);
+			if (err)
+				break;
+			continue;
+		}
+		if (n == 1)
+			continue;
+		t->rows = realloc(t->rows, (t->nr_rows + 1) * sizeof(*t->rows));
+		row = &t->rows[t->nr_rows++];
+		if (sscanf(line, "%d %u %llu %llu %4095s %63s", &row->ppid,
+			   &row->zombies, &row->oldest_s, &row->start,
+			   row->cgroup, row->comm) != 6) {
+			err = -EPROTO;
+			break;
+		}
+	}
+	if (!err && n < 2)
+		err = -EPROTO;
+	free(copy);
+	return err;
+}
+
+void zw_table_free(struct zw_table *t)
+{
+	free(t->rows);
+	free(t->text);
+	memset(t, 0, sizeof(*t));
+}
+
+const struct zw_row *zw_table_find(const struct zw_table *t, int ppid)
+{
+	int i;
+
+	for (i = 0; i < t->nr_rows; i++)
+		if (t->rows[i].ppid == ppid)
+			return &t->rows[i];
+	return NULL;
+}
+
+/* ground truth */
+
+static int zw_status_field(const char *proc, const char *pid, const char *key)
+{
+	char path[512], line[256];
+	int val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/status", proc, pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			val = atoi(line + strlen(key));
+	fclose(f);
+	return val;
+}
+
+int zw_truth_zombies_of(const char *proc, int ppid)
+{
+	struct dirent *de;
+	int count = 0;
+	DIR *d;
+
+	d = opendir(proc);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char path[512], state;
+		int parent;
+		FILE *f;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/stat", proc, de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%*d (%*[^)]) %c %d", &state, &parent) == 2 &&
+		    state == 'Z' && parent == ppid &&
+		    zw_status_field(proc, de->d_name, "Threads:") <= 1)
+			count++;
+		fclose(f);
+	}
+	closedir(d);
+	return count;
+}
+
+unsigned long long zw_truth_start(const char *proc, int pid)
+{
+	unsigned long long start = 0;
+	char path[256], buf[4096], *p;
+	int field;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d/stat", proc, pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f)) {
+		/* fields after the comm, which may hold spaces: state is 3 */
+		p = strrchr(buf, ')');
+		for (field = 2; p && field < 22; field++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			start = strtoull(p + 1, NULL, 10);
+	}
+	fclose(f);
+	return start;
+}
+
+/* sysfs */
+
+int zw_sysfs_read_str(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+int zw_sysfs_read(const char *name, unsigned long long *val)
+{
+	char path[256], buf[64], *end;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", ZWATCH_SYSFS_DIR, name);
+	err = zw_sysfs_read_str(path, buf, sizeof(buf));
+	if (err)
+		return err;
+	*val = strtoull(buf, &end, 10);
+	return *end == '\n' ? 0 : -EPROTO;
+}
+
+int zw_sysfs_write(const char *name, const char *buf, size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", ZWATCH_SYSFS_DIR, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+void zw_escape(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *in && o + 5 < len; in++) {
+		if (*in == ' ' || *in == '\t' || *in == '\n' || *in == '\\')
+			o += sprintf(out + o, "\\%03o", (unsigned char)*in);
+		else
+			out[o++] = *in;
+	}
+	out[o] = 0;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the zwatch selftests: loading the module, making zombies
+ * whose numbers and names the test knows, and reading what the kernel
+ * says about them (/proc/zombies, sysfs, and /proc/PID as ground truth).
+ */
+#ifndef _ZW_LIB_H
+#define _ZW_LIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/zwatch.h>
+
+/* module: 0 or -errno, as finit_module(2) and delete_module(2) report */
+int zw_module_load(const char *params);
+int zw_module_unload(void);
+bool zw_module_loaded(void);
+/* load with defaults unless loaded; for tests that must leave it loaded */
+int zw_module_ensure(void);
+
+/*
+ * A zombie factory: a child process named @comm that forks zombies on
+ * request and never reaps them until told to.  Commands are synchronous:
+ * when a call returns, the kernel already sees the result.
+ */
+struct zw_factory {
+	pid_t pid;
+	int cmd_fd;
+	int ack_fd;
+};
+
+int zw_factory_start(struct zw_factory *f, const char *comm, int zombies,
+		     uid_t uid);
+int zw_factory_add(struct zw_factory *f, int zombies);
+int zw_factory_reap(struct zw_factory *f);
+/* a defunct leader: a child whose leader exited while a thread runs on */
+int zw_factory_add_defunct(struct zw_factory *f);
+/* let the defunct leader's last thread exit: it becomes a zombie */
+int zw_factory_end_defunct(struct zw_factory *f);
+void zw_factory_stop(struct zw_factory *f);
+
+/* /proc/zombies as parsed by the test itself */
+struct zw_row {
+	int ppid;
+	unsigned int zombies;
+	unsigned long long oldest_s;
+	unsigned long long start;
+	char cgroup[4096];
+	char comm[64];
+};
+
+struct zw_table {
+	int version;
+	unsigned int zombies;
+	unsigned int parents;
+	unsigned int defunct_leaders;
+	unsigned int rows_key;
+	unsigned int cut;
+	int nr_rows;
+	struct zw_row *rows;
+	char *text;
+};
+
+/* 0, or -errno; -EPROTO when the text does not follow the format */
+int zw_table_read(const char *path, struct zw_table *t);
+void zw_table_free(struct zw_table *t);
+const struct zw_row *zw_table_find(const struct zw_table *t, int ppid);
+
+/* ground truth from /proc: reapable zombies whose parent is @ppid */
+int zw_truth_zombies_of(const char *proc, int ppid);
+/* field 22 of /proc/PID/stat */
+unsigned long long zw_truth_start(const char *proc, int pid);
+
+/* sysfs: 0 or -errno */
+int zw_sysfs_read(const char *name, unsigned long long *val);
+int zw_sysfs_write(const char *name, const char *buf, size_t len);
+int zw_sysfs_read_str(const char *path, char *buf, size_t len);
+
+/* octal escape as /proc/zombies writes it */
+void zw_escape(const char *in, char *out, size_t len);
+
+#endif /* _ZW_LIB_H */

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading and unloading: the files come and go with the module, and unload
+ * is safe while readers hold them open, scans run and zombies come and go.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "zw_lib.h"
+
+static bool zw_in_proc_modules(void)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/modules", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		found |= !strncmp(line, ZWATCH_MODULE_NAME " ", strlen(ZWATCH_MODULE_NAME) + 1);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+TEST(load_unload_50_times)
+{
+	int i;
+
+	if (zw_module_loaded())
+		ASSERT_EQ(0, zw_module_unload());
+	for (i = 0; i < 50; i++) {
+		ASSERT_EQ(0, zw_module_load(NULL)) TH_LOG("cycle %d", i);
+		ASSERT_EQ(0, access(ZWATCH_PROC_PATH, R_OK));
+		ASSERT_EQ(0, access(ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_ZOMBIES, R_OK));
+		ASSERT_EQ(0, zw_module_unload()) TH_LOG("cycle %d", i);
+		ASSERT_NE(0, access(ZWATCH_PROC_PATH, F_OK));
+		ASSERT_NE(0, access(ZWATCH_SYSFS_DIR, F_OK));
+		ASSERT_FALSE(zw_in_proc_modules());
+	}
+	ASSERT_EQ(0, zw_module_load(NULL));
+}
+
+/* readers that do not care whether the module is there at this moment */
+static void zw_reader_loop(int kind)
+{
+	static const char * const files[] = {
+		ZWATCH_PROC_PATH,
+		ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_ZOMBIES,
+		ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_PARENTS,
+		ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_TASKS,
+	};
+	char buf[4096];
+	int fd;
+
+	for (;;) {
+		fd = open(files[kind % 4], O_RDONLY);
+		if (fd < 0)
+			continue;
+		/* a slow reader: stop half way for a while, holding it open */
+		if (read(fd, buf, 100) > 0 && kind >= 4)
+			usleep(20000);
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+}
+
+TEST(unload_under_readers_and_churn)
+{
+	struct zw_factory leak[8];
+	pid_t readers[8], churn;
+	int i, cycle;
+
+	ASSERT_EQ(0, zw_module_ensure());
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, zw_factory_start(&leak[i], "zw-unload", 250, 0));
+	for (i = 0; i < 8; i++) {
+		readers[i] = fork();
+		if (readers[i] == 0)
+			zw_reader_loop(i);
+	}
+	churn = fork();
+	if (churn == 0) {
+		for (;;) {
+			pid_t c = fork();
+
+			if (c == 0)
+				_exit(0);
+			waitpid(c, NULL, 0);
+		}
+	}
+
+	for (cycle = 0; cycle < 20; cycle++) {
+		ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "1", 1));
+		usleep(50000);
+		ASSERT_EQ(0, zw_module_unload()) TH_LOG("cycle %d", cycle);
+		ASSERT_NE(0, access(ZWATCH_PROC_PATH, F_OK));
+		ASSERT_EQ(0, zw_module_load("interval_ms=1")) TH_LOG("cycle %d", cycle);
+		/* zombies from before the load are found by the first walk */
+		unsigned long long z = 0;
+
+		ASSERT_EQ(0, zw_sysfs_read(ZWATCH_ATTR_ZOMBIES, &z));
+		EXPECT_GE(z, 2000);
+	}
+
+	kill(churn, SIGKILL);
+	waitpid(churn, NULL, 0);
+	for (i = 0; i < 8; i++) {
+		kill(readers[i], SIGKILL);
+		waitpid(readers[i], NULL, 0);
+	}
+	for (i = 0; i < 8; i++)
+		zw_factory_stop(&leak[i]);
+	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "1000", 4));
+	unsigned long long repairs = ~0ULL;
+
+	ASSERT_EQ(0, zw_sysfs_read(ZWATCH_ATTR_REPAIRS, &repairs));
+	EXPECT_EQ(0, repairs);
+}
+
+TEST_HARNESS_MAIN

@@ -1,16 +1,48 @@
 # SPDX-License-Identifier: GPL-2.0
 # zwatch: `make` builds the module, the tool and the selftests.
-# `make check` runs host tests, style gates and the QEMU tier; see README.md.
+#   make demo        boot the default kernel in QEMU and show a zombie leak
+#   make check       host tests, style gates and the QEMU tier (minutes)
+#   make check-all   every tier there is (what CI runs)
+# KDIR defaults to the running kernel's build tree, else the newest Debian
+# headers installed; `make KDIR=...` overrides.
 
-KDIR ?= $(shell selftests/kdir.sh)
+KDIR ?= $(shell $(CURDIR)/selftests/kdir.sh)
+KSFT_DIR ?= /var/cache/zwatch/linux-source-6.1/tools/testing/selftests
 TOP := $(CURDIR)
 
-.PHONY: all module tools selftests clean check check-all demo deps style sparse
+.PHONY: all module tools selftests clean deps check check-run check-all demo
 
 all: module tools selftests
 
 module:
 	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
 
+tools:
+	$(MAKE) -C tools/zwatch
+
+selftests:
+	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR)
+	$(MAKE) -C selftests/host KSFT_DIR=$(KSFT_DIR)
+
+deps:
+	selftests/deps.sh
+
+# deps first, then a fresh make: KDIR may only exist once deps ran
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run:
+	selftests/check.sh $(KDIR) $(TESTS)
+
+check-all: check
+
+demo: deps
+	@$(MAKE) --no-print-directory -s module tools
+	@selftests/vm/demo.sh $(KDIR)
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean
+	$(MAKE) -C tools/zwatch clean
+	$(MAKE) -C selftests clean
+	$(MAKE) -C selftests/host clean
+	rm -rf selftests/out

@@ -161,29 +161,24 @@ void zw_track_for_each(zw_rec_fn fn, void *ctx)
 	unsigned int i;
 	u64 started;
 
-	rcu_read_lock();
-	started = ktime_get_ns();
+	started = zw_section_begin();
 	for (i = 0; i < ZW_NR_BUCKETS; i++) {
 		struct zw_bucket *b = &zw_buckets[i];
 
 		/* buckets are indices: a read section can end between any two */
-		if (i % ZW_CLOCK_STRIDE == 0 &&
-		    ktime_get_ns() - started > ZWATCH_SECTION_BUDGET_NS / 2) {
-			zw_section_done(started);
-			rcu_read_unlock();
+		if (i % ZW_CLOCK_STRIDE == 0 && zw_section_over(started)) {
+			zw_section_end(started);
 			cond_resched();
-			rcu_read_lock();
-			started = ktime_get_ns();
+			started = zw_section_begin();
 		}
 		if (hlist_empty(&b->head))
 			continue;
-		spin_lock_bh(&b->lock);
+		spin_lock(&b->lock);
 		hlist_for_each_entry(rec, &b->head, node)
 			fn(rec->task, rec->exit_ns, ctx);
-		spin_unlock_bh(&b->lock);
+		spin_unlock(&b->lock);
 	}
-	zw_section_done(started);
-	rcu_read_unlock();
+	zw_section_end(started);
 }
 
 static void zw_find_tracepoint(struct tracepoint *tp, void *unused)

@@ -9,6 +9,7 @@
  * from the cursor only if it is still linked; otherwise it stops early and
  * says so.
  */
+#include <linux/bottom_half.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -16,7 +17,26 @@
 
 #include "zwatch.h"
 
-void zw_section_done(u64 started_ns)
+/*
+ * A section also keeps BHs off: softirqs (RCU callbacks among them) would
+ * otherwise run inside it, at every unlock of a _bh lock, and stretch it by
+ * work that is not ours.  It ends well before the documented budget.
+ */
+#define ZW_SECTION_SLICE_NS	(ZWATCH_SECTION_BUDGET_NS / 4)
+
+u64 zw_section_begin(void)
+{
+	rcu_read_lock();
+	local_bh_disable();
+	return ktime_get_ns();
+}
+
+bool zw_section_over(u64 started_ns)
+{
+	return ktime_get_ns() - started_ns > ZW_SECTION_SLICE_NS;
+}
+
+void zw_section_end(u64 started_ns)
 {
 	u64 len = ktime_get_ns() - started_ns;
 	s64 max = atomic64_read(&zw.max_section_ns);
@@ -28,45 +48,43 @@ void zw_section_done(u64 started_ns)
 			break;
 		max = seen;
 	}
+	local_bh_enable();
+	rcu_read_unlock();
 }
 
-static bool zw_walk_break(struct task_struct *cursor)
+/* Returns false, outside any section, if @cursor died meanwhile. */
+static bool zw_walk_break(struct task_struct *cursor, u64 *started_ns)
 {
-	bool alive;
-
 	get_task_struct(cursor);
-	rcu_read_unlock();
+	zw_section_end(*started_ns);
 	cond_resched();
-	rcu_read_lock();
-	alive = pid_alive(cursor);
+	*started_ns = zw_section_begin();
+	if (pid_alive(cursor)) {
+		/* not the last reference: a linked task holds its own */
+		put_task_struct(cursor);
+		return true;
+	}
+	zw_section_end(*started_ns);
+	/* may be the last reference, which must not drop in a section */
 	put_task_struct(cursor);
-	return alive;
+	return false;
 }
 
 bool zw_walk(zw_task_fn fn, void *ctx)
 {
 	struct task_struct *p;
 	unsigned int stride = 0;
-	bool complete = true;
 	u64 started;
 
-	rcu_read_lock();
-	started = ktime_get_ns();
+	started = zw_section_begin();
 	for_each_process(p) {
 		fn(p, ctx);
 		if (++stride < ZW_CLOCK_STRIDE)
 			continue;
 		stride = 0;
-		if (ktime_get_ns() - started < ZWATCH_SECTION_BUDGET_NS / 2)
-			continue;
-		zw_section_done(started);
-		if (!zw_walk_break(p)) {
-			complete = false;
-			break;
-		}
-		started = ktime_get_ns();
+		if (zw_section_over(started) && !zw_walk_break(p, &started))
+			return false;
 	}
-	zw_section_done(started);
-	rcu_read_unlock();
-	return complete;
+	zw_section_end(started);
+	return true;
 }

@@ -87,7 +87,7 @@ u64 zw_track_exit_ns(struct task_struct *p);
 /* add a record for @p unless it has one; true if it was added */
 bool zw_track_add(struct task_struct *p, u64 exit_ns);
 typedef void (*zw_rec_fn)(struct task_struct *p, u64 exit_ns, void *ctx);
-/* calls @fn under rcu_read_lock, with BHs off, for every record */
+/* calls @fn for every record, in a read section, bucket lock held */
 void zw_track_for_each(zw_rec_fn fn, void *ctx);
 
 /* Does the set hold every zombie, so that a read needs no walk? */
@@ -103,7 +103,10 @@ static inline bool zw_set_complete(void)
 typedef void (*zw_task_fn)(struct task_struct *p, void *ctx);
 /* returns false when the walk had to stop early (its cursor died) */
 bool zw_walk(zw_task_fn fn, void *ctx);
-void zw_section_done(u64 started_ns);
+/* a read section: rcu_read_lock() with BHs off, timed for the statistics */
+u64 zw_section_begin(void);
+bool zw_section_over(u64 started_ns);
+void zw_section_end(u64 started_ns);
 
 enum zw_kind {
 	ZW_LIVE,	/* running, or already being reaped */

@@ -110,7 +110,8 @@ struct bad_input {
 TEST(bad_input_changes_nothing)
 {
 	static const struct bad_input bad[] = {
-		{ ZWATCH_ATTR_INTERVAL_MS, "", 0, EINVAL },
+		/* write(2) of nothing never reaches the file: a no-op */
+		{ ZWATCH_ATTR_INTERVAL_MS, "", 0, 0 },
 		{ ZWATCH_ATTR_INTERVAL_MS, "\n", 1, EINVAL },
 		{ ZWATCH_ATTR_INTERVAL_MS, "abc", 3, EINVAL },
 		{ ZWATCH_ATTR_INTERVAL_MS, "-1", 2, EINVAL },

@@ -47,6 +47,27 @@ TEST(load_unload_50_times)
 	ASSERT_EQ(0, zw_module_load(NULL));
 }
 
+/* zombies from before the load are found, and age from the load */
+TEST(zombies_older_than_the_load)
+{
+	struct zw_factory f;
+	struct zw_table t;
+	const struct zw_row *row;
+
+	if (zw_module_loaded())
+		ASSERT_EQ(0, zw_module_unload());
+	ASSERT_EQ(0, zw_factory_start(&f, "zw-old", 7, 0));
+	sleep(2);
+	ASSERT_EQ(0, zw_module_load(NULL));
+	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &t));
+	row = zw_table_find(&t, f.pid);
+	ASSERT_NE(NULL, row);
+	EXPECT_EQ(7, row->zombies);
+	EXPECT_LE(row->oldest_s, 1);
+	zw_table_free(&t);
+	zw_factory_stop(&f);
+}
+
 /* readers that do not care whether the module is there at this moment */
 static void zw_reader_loop(int kind)
 {

@@ -29,8 +29,8 @@ FIXTURE_SETUP(zombies)
 {
 	ASSERT_EQ(0, zw_module_ensure());
 	ASSERT_EQ(0, zw_factory_start(&self->five, "zw-five", 5, 0));
-	/* comm with a space, a tab and a backslash: all four escapes but \n */
-	ASSERT_EQ(0, zw_factory_start(&self->two_a, "zw two\t\\a", 2, 0));
+	/* a comm with all four characters that must be escaped */
+	ASSERT_EQ(0, zw_factory_start(&self->two_a, "zw t\nx\t\\a", 2, 0));
 	ASSERT_EQ(0, zw_factory_start(&self->two_b, "zw-two-b", 2, 0));
 }
 
@@ -62,8 +62,8 @@ TEST_F(zombies, rows_match_truth)
 	EXPECT_EQ(2, a->zombies);
 	EXPECT_EQ(2, b->zombies);
 	EXPECT_STREQ("zw-five", five->comm);
-	zw_escape("zw two\t\\a", esc, sizeof(esc));
-	EXPECT_STREQ("zw\\040two\\011\\134a", esc);
+	zw_escape("zw t\nx\t\\a", esc, sizeof(esc));
+	EXPECT_STREQ("zw\\040t\\012x\\011\\134a", esc);
 	EXPECT_STREQ(esc, a->comm);
 
 	/* sorted by count descending, then PPID ascending */

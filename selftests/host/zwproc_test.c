@@ -13,6 +13,7 @@
  *	extra_keys.txt	header keys version 1 does not know, to be ignored
  *	not_zwatch.txt	some other /proc file
  *	ages.txt	OLDEST_S on each side of a minute, an hour, a day
+ *	cut.txt		parents left out of the rows (header cut=2)
  * Inputs that need no file are built in the tests.
  */
 #define _GNU_SOURCE
@@ -27,7 +28,12 @@
 
 #include <linux/zwatch.h>
 
+/* the harness is not -Wextra clean: its timeout handler has an unused argument */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+
 #include "zwproc.h"
 
 #define HEAD	"# zwatch 1 zombies=1 parents=1 defunct_leaders=0 rows=1 cut=0\n"
@@ -64,12 +70,12 @@ static void fixture_path(struct __test_metadata *_metadata, const char *name,
 	ASSERT_GT(size, (size_t)len) TH_LOG("fixture path too long");
 }
 
-static enum zwproc_status parse_fixture(struct __test_metadata *_metadata,
-					FIXTURE_DATA(zwproc) *self,
-					const char *name)
+/* Statuses are returned as int, the type of the ZWPROC_* constants. */
+static int parse_fixture(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(zwproc) *self, const char *name)
 {
 	char path[PATH_MAX + 64];
-	enum zwproc_status ret;
+	int ret;
 	FILE *f;
 
 	fixture_path(_metadata, name, path, sizeof(path));
@@ -81,8 +87,7 @@ static enum zwproc_status parse_fixture(struct __test_metadata *_metadata,
 	return ret;
 }
 
-static enum zwproc_status parse_str(FIXTURE_DATA(zwproc) *self,
-				    const char *text)
+static int parse_str(FIXTURE_DATA(zwproc) *self, const char *text)
 {
 	zwproc_free(&self->zp);
 	return zwproc_parse_buf(text, strlen(text), &self->zp, &self->err);
@@ -99,22 +104,22 @@ TEST_F(zwproc, valid)
 
 	ASSERT_EQ(ZWPROC_OK, parse_fixture(_metadata, self, "valid.txt"))
 		TH_LOG("%s", self->err.msg);
-	EXPECT_EQ(ZWATCH_FORMAT_VERSION, self->zp.version);
-	EXPECT_EQ(12, self->zp.zombies);
-	EXPECT_EQ(5, self->zp.parents);
+	EXPECT_EQ((unsigned int)ZWATCH_FORMAT_VERSION, self->zp.version);
+	EXPECT_EQ(12U, self->zp.zombies);
+	EXPECT_EQ(5U, self->zp.parents);
 	EXPECT_TRUE(self->zp.has_defunct_leaders);
-	EXPECT_EQ(1, self->zp.defunct_leaders);
+	EXPECT_EQ(1U, self->zp.defunct_leaders);
 	EXPECT_TRUE(self->zp.has_rows_key);
-	EXPECT_EQ(5, self->zp.rows_key);
+	EXPECT_EQ(5U, self->zp.rows_key);
 	EXPECT_TRUE(self->zp.has_cut);
-	EXPECT_EQ(0, self->zp.cut);
-	ASSERT_EQ(5, self->zp.nr_rows);
+	EXPECT_EQ(0U, self->zp.cut);
+	ASSERT_EQ(5U, self->zp.nr_rows);
 
 	r = &self->zp.rows[0];
 	EXPECT_EQ(4242, r->ppid);
-	EXPECT_EQ(5, r->zombies);
-	EXPECT_EQ(11520, r->oldest_s);
-	EXPECT_EQ(123456, r->start);
+	EXPECT_EQ(5U, r->zombies);
+	EXPECT_EQ(11520U, r->oldest_s);
+	EXPECT_EQ(123456U, r->start);
 	EXPECT_STREQ("/system.slice/my app.service", r->cgroup);
 	EXPECT_STREQ("my daemon", r->comm);
 
@@ -124,7 +129,7 @@ TEST_F(zwproc, valid)
 	EXPECT_STREQ("back\\slash", r->comm);
 
 	r = &self->zp.rows[2];
-	EXPECT_EQ(45, r->oldest_s);
+	EXPECT_EQ(45U, r->oldest_s);
 	EXPECT_STREQ(ZWATCH_NO_CGROUP, r->cgroup);
 	EXPECT_STREQ("tab\tnl\n", r->comm);
 
@@ -135,8 +140,8 @@ TEST_F(zwproc, valid)
 
 	r = &self->zp.rows[4];
 	EXPECT_EQ(31337, r->ppid);
-	EXPECT_EQ(0, r->oldest_s);
-	EXPECT_EQ(0, r->start);
+	EXPECT_EQ(0U, r->oldest_s);
+	EXPECT_EQ(0U, r->start);
 	EXPECT_STREQ("/a\\b", r->cgroup);
 	EXPECT_STREQ("ABC", r->comm);
 }
@@ -145,20 +150,20 @@ TEST_F(zwproc, empty_list)
 {
 	ASSERT_EQ(ZWPROC_OK, parse_fixture(_metadata, self, "empty.txt"))
 		TH_LOG("%s", self->err.msg);
-	EXPECT_EQ(0, self->zp.zombies);
-	EXPECT_EQ(0, self->zp.parents);
-	EXPECT_EQ(0, self->zp.nr_rows);
+	EXPECT_EQ(0U, self->zp.zombies);
+	EXPECT_EQ(0U, self->zp.parents);
+	EXPECT_EQ(0U, self->zp.nr_rows);
 	EXPECT_EQ(NULL, self->zp.rows);
 }
 
 TEST_F(zwproc, truncated_file)
 {
 	ASSERT_EQ(ZWPROC_EROW, parse_fixture(_metadata, self, "truncated.txt"));
-	EXPECT_EQ(4, self->err.line);
+	EXPECT_EQ(4U, self->err.line);
 	EXPECT_TRUE(has(self->err.msg, "line 4: ")) TH_LOG("%s", self->err.msg);
 	EXPECT_TRUE(has(self->err.msg, "truncated")) TH_LOG("%s", self->err.msg);
 	/* nothing of the failed parse is left to free */
-	EXPECT_EQ(0, self->zp.nr_rows);
+	EXPECT_EQ(0U, self->zp.nr_rows);
 	EXPECT_EQ(NULL, self->zp.rows);
 }
 
@@ -166,9 +171,8 @@ TEST_F(zwproc, unknown_format_version)
 {
 	ASSERT_EQ(ZWPROC_EVERSION,
 		  parse_fixture(_metadata, self, "version2.txt"));
-	EXPECT_TRUE(has(self->err.msg, "version 2")) TH_LOG("%s", self->err.msg);
-	EXPECT_TRUE(has(self->err.msg, "reads version 1"))
-		TH_LOG("%s", self->err.msg);
+	EXPECT_STREQ("unsupported format version 2 (this zwatch reads version 1)",
+		     self->err.msg);
 
 	/* the version is checked before anything else on the line */
 	EXPECT_EQ(ZWPROC_EVERSION, parse_str(self, "# zwatch 0\n"));
@@ -188,7 +192,7 @@ TEST_F(zwproc, huge_counts)
 		TH_LOG("%s", self->err.msg);
 	EXPECT_EQ(UINT32_MAX, self->zp.zombies);
 	EXPECT_EQ(UINT32_MAX, self->zp.defunct_leaders);
-	ASSERT_EQ(2, self->zp.nr_rows);
+	ASSERT_EQ(2U, self->zp.nr_rows);
 	r = &self->zp.rows[0];
 	EXPECT_EQ(INT_MAX, r->ppid);
 	EXPECT_EQ(UINT32_MAX - 1, r->zombies);
@@ -203,7 +207,7 @@ TEST_F(zwproc, row_count_mismatch)
 	EXPECT_TRUE(has(self->err.msg, "rows=3")) TH_LOG("%s", self->err.msg);
 	EXPECT_TRUE(has(self->err.msg, "2 rows")) TH_LOG("%s", self->err.msg);
 	/* the two rows parsed were freed */
-	EXPECT_EQ(0, self->zp.nr_rows);
+	EXPECT_EQ(0U, self->zp.nr_rows);
 	EXPECT_EQ(NULL, self->zp.rows);
 }
 
@@ -211,10 +215,20 @@ TEST_F(zwproc, unknown_keys_ignored)
 {
 	ASSERT_EQ(ZWPROC_OK, parse_fixture(_metadata, self, "extra_keys.txt"))
 		TH_LOG("%s", self->err.msg);
-	EXPECT_EQ(3, self->zp.zombies);
-	EXPECT_EQ(2, self->zp.parents);
-	EXPECT_EQ(2, self->zp.rows_key);
-	EXPECT_EQ(2, self->zp.nr_rows);
+	EXPECT_EQ(3U, self->zp.zombies);
+	EXPECT_EQ(2U, self->zp.parents);
+	EXPECT_EQ(2U, self->zp.rows_key);
+	EXPECT_EQ(2U, self->zp.nr_rows);
+}
+
+TEST_F(zwproc, rows_cut)
+{
+	ASSERT_EQ(ZWPROC_OK, parse_fixture(_metadata, self, "cut.txt"))
+		TH_LOG("%s", self->err.msg);
+	EXPECT_TRUE(self->zp.has_cut);
+	EXPECT_EQ(2U, self->zp.cut);
+	EXPECT_EQ(3U, self->zp.parents);
+	EXPECT_EQ(1U, self->zp.nr_rows);
 }
 
 TEST_F(zwproc, only_required_keys)
@@ -242,9 +256,8 @@ TEST_F(zwproc, not_a_zwatch_file)
 {
 	EXPECT_EQ(ZWPROC_EMAGIC, parse_fixture(_metadata, self,
 					       "not_zwatch.txt"));
-	EXPECT_TRUE(has(self->err.msg, "not a zwatch file"))
+	EXPECT_TRUE(has(self->err.msg, "not a zwatch file: it starts with \"processor"))
 		TH_LOG("%s", self->err.msg);
-	EXPECT_EQ(1, self->err.line);
 	EXPECT_EQ(ZWPROC_EMAGIC, parse_str(self, "# zwatchful 1 zombies=0\n"));
 	EXPECT_EQ(ZWPROC_EMAGIC, parse_str(self, "zwatch 1 zombies=0\n"));
 	EXPECT_EQ(ZWPROC_EMAGIC, parse_str(self, "\n"));
@@ -284,7 +297,7 @@ TEST_F(zwproc, bad_column_line)
 	EXPECT_TRUE(has(self->err.msg, "line 2: ")) TH_LOG("%s", self->err.msg);
 	EXPECT_EQ(ZWPROC_EHEADER,
 		  parse_str(self, HEAD "PPID ZOMBIES START OLDEST_S CGROUP COMM\n"));
-	EXPECT_EQ(2, self->err.line);
+	EXPECT_EQ(2U, self->err.line);
 	EXPECT_EQ(ZWPROC_EHEADER,
 		  parse_str(self, HEAD "PPID ZOMBIES OLDEST_S START CGROUP\n"));
 	EXPECT_EQ(ZWPROC_EHEADER,
@@ -292,17 +305,17 @@ TEST_F(zwproc, bad_column_line)
 	/* header and column line cut short */
 	EXPECT_EQ(ZWPROC_EHEADER,
 		  parse_str(self, "# zwatch 1 zombies=0 parents=0"));
-	EXPECT_EQ(1, self->err.line);
+	EXPECT_EQ(1U, self->err.line);
 	EXPECT_EQ(ZWPROC_EHEADER,
 		  parse_str(self, HEAD "PPID ZOMBIES OLDEST_S START CGROUP COMM"));
-	EXPECT_EQ(2, self->err.line);
+	EXPECT_EQ(2U, self->err.line);
 }
 
 TEST_F(zwproc, row_number_range)
 {
 	EXPECT_EQ(ZWPROC_EROW,
 		  parse_str(self, HEAD COLS "1 4294967296 0 0 / a\n"));
-	EXPECT_EQ(3, self->err.line);
+	EXPECT_EQ(3U, self->err.line);
 	EXPECT_TRUE(has(self->err.msg, "line 3: ZOMBIES 4294967296 out of range"))
 		TH_LOG("%s", self->err.msg);
 	EXPECT_EQ(ZWPROC_EROW,
@@ -345,7 +358,7 @@ TEST_F(zwproc, escapes)
 	ASSERT_EQ(ZWPROC_OK, parse_str(self, HEAD COLS
 		  "1 1 0 0 \\057x\\040y \\001\\177\\200\\377\\134\\011\\012\\040\n"))
 		TH_LOG("%s", self->err.msg);
-	ASSERT_EQ(1, self->zp.nr_rows);
+	ASSERT_EQ(1U, self->zp.nr_rows);
 	EXPECT_STREQ("/x y", self->zp.rows[0].cgroup);
 	EXPECT_STREQ("\001\177\200\377\\\t\n ", self->zp.rows[0].comm);
 }
@@ -376,9 +389,9 @@ TEST_F(zwproc, nul_byte)
 {
 	static const char text[] = HEAD COLS "1 1 0 0 / a\0b\n";
 
-	EXPECT_EQ(ZWPROC_EROW, zwproc_parse_buf(text, sizeof(text) - 1,
-						&self->zp, &self->err));
-	EXPECT_EQ(3, self->err.line);
+	EXPECT_EQ(ZWPROC_EROW, (int)zwproc_parse_buf(text, sizeof(text) - 1,
+						     &self->zp, &self->err));
+	EXPECT_EQ(3U, self->err.line);
 }
 
 /* More rows than the module ever writes: the parser has no fixed limit. */
@@ -395,11 +408,11 @@ TEST_F(zwproc, many_rows)
 		len += snprintf(text + len, size - len, "%zu 1 %zu 7 / p%zu\n",
 				i + 1, i, i);
 	EXPECT_EQ(ZWPROC_OK,
-		  zwproc_parse_buf(text, len, &self->zp, &self->err))
+		  (int)zwproc_parse_buf(text, len, &self->zp, &self->err))
 		TH_LOG("%s", self->err.msg);
 	free(text);
 	ASSERT_EQ(nr, self->zp.nr_rows);
-	EXPECT_EQ(nr, self->zp.rows[nr - 1].ppid);
+	EXPECT_EQ((pid_t)nr, self->zp.rows[nr - 1].ppid);
 	EXPECT_EQ(nr - 1, self->zp.rows[nr - 1].oldest_s);
 	EXPECT_STREQ("p0", self->zp.rows[0].comm);
 }
@@ -409,20 +422,20 @@ TEST_F(zwproc, read_error)
 	FILE *f = fopen("/", "r");
 
 	ASSERT_NE(NULL, f) TH_LOG("%m - fopen /");
-	EXPECT_EQ(ZWPROC_EIO, zwproc_parse_file(f, &self->zp, &self->err));
+	EXPECT_EQ(ZWPROC_EIO, (int)zwproc_parse_file(f, &self->zp, &self->err));
 	EXPECT_EQ(EISDIR, self->err.sys_errno);
 	fclose(f);
 }
 
-TEST(null_error_and_free_twice)
+TEST_F(zwproc, null_error_and_free_twice)
 {
+	static const char text[] = HEAD COLS "1 1 0 0 / a\n";
 	struct zwproc zp;
 
-	EXPECT_EQ(ZWPROC_EMAGIC, zwproc_parse_buf("x\n", 2, &zp, NULL));
-	EXPECT_EQ(ZWPROC_OK, zwproc_parse_buf(HEAD COLS "1 1 0 0 / a\n",
-					      strlen(HEAD COLS "1 1 0 0 / a\n"),
-					      &zp, NULL));
-	EXPECT_EQ(1, zp.nr_rows);
+	EXPECT_EQ(ZWPROC_EMAGIC, (int)zwproc_parse_buf("x\n", 2, &zp, NULL));
+	EXPECT_EQ(ZWPROC_OK, (int)zwproc_parse_buf(text, strlen(text), &zp,
+						   NULL));
+	EXPECT_EQ(1U, zp.nr_rows);
 	zwproc_free(&zp);
 	zwproc_free(&zp);
 	EXPECT_EQ(NULL, zp.rows);

@@ -166,13 +166,12 @@ void zwfmt_list(FILE *f, const struct zwproc *zp)
 	size_t i;
 
 	zwfmt_totals(f, zp);
-	if (zp->nr_rows) {
-		zwfmt_measure(zp, &w);
+	zwfmt_measure(zp, &w);
+	if (zp->nr_rows)
 		zwfmt_heading(f, &w);
-	}
 	for (i = 0; i < zp->nr_rows; i++)
 		zwfmt_row(f, &zp->rows[i], &w);
 	if (zp->has_cut && zp->cut)
-		fprintf(f, "%" PRIu32 " more parents not listed (the module lists at most %d)\n",
+		fprintf(f, "%" PRIu32 " more zombies under parents not listed (the module lists at most %d parents)\n",
 			zp->cut, ZWATCH_MAX_ROWS);
 }

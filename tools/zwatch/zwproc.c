@@ -24,8 +24,9 @@
 				ZWATCH_COL_OLDEST_S " " ZWATCH_COL_START " " \
 				ZWATCH_COL_CGROUP " " ZWATCH_COL_COMM
 
-/* longest piece of input quoted in an error message */
+/* longest piece of input quoted in an error message, and its buffer */
 #define ZWPROC_QUOTE_MAX	48
+#define ZWPROC_QUOTE_SIZE	(ZWPROC_QUOTE_MAX + sizeof("..."))
 
 #define ZWPROC_READ_CHUNK	4096
 #define ZWPROC_FIRST_ROWS	16
@@ -115,7 +116,7 @@ static enum zwproc_status zwproc_nomem(struct zwproc_ctx *ctx)
  * with any byte that is not printable ASCII shown as '?'.
  */
 static const char *zwproc_quote(struct zwproc_span sp,
-				char out[ZWPROC_QUOTE_MAX + 4])
+				char out[ZWPROC_QUOTE_SIZE])
 {
 	size_t n = sp.len < ZWPROC_QUOTE_MAX ? sp.len : ZWPROC_QUOTE_MAX;
 	size_t i;
@@ -229,7 +230,7 @@ static enum zwproc_status zwproc_parse_magic(struct zwproc_ctx *ctx,
 					     struct zwproc_span *line)
 {
 	size_t magic_len = strlen(ZWATCH_HEADER_MAGIC);
-	char quoted[ZWPROC_QUOTE_MAX + 4];
+	char quoted[ZWPROC_QUOTE_SIZE];
 	struct zwproc_span tok;
 	uint64_t version = 0;
 	int ret;
@@ -237,10 +238,10 @@ static enum zwproc_status zwproc_parse_magic(struct zwproc_ctx *ctx,
 	if (line->len < magic_len ||
 	    memcmp(line->s, ZWATCH_HEADER_MAGIC, magic_len) ||
 	    (line->len > magic_len && !zwproc_is_blank(line->s[magic_len])))
-		return zwproc_fail(ctx, ZWPROC_EMAGIC,
-				   "not a zwatch file: \"%s\" instead of \"%s\"",
-				   zwproc_quote(*line, quoted),
-				   ZWATCH_HEADER_MAGIC);
+		return zwproc_error(ctx->err, ZWPROC_EMAGIC, 0, 0,
+				    "not a zwatch file: it starts with \"%s\", not \"%s\"",
+				    zwproc_quote(*line, quoted),
+				    ZWATCH_HEADER_MAGIC);
 	line->s += magic_len;
 	line->len -= magic_len;
 
@@ -254,10 +255,10 @@ static enum zwproc_status zwproc_parse_magic(struct zwproc_ctx *ctx,
 				   "format version \"%s\" is not a number",
 				   zwproc_quote(tok, quoted));
 	if (ret || version != ZWATCH_FORMAT_VERSION)
-		return zwproc_fail(ctx, ZWPROC_EVERSION,
-				   "unsupported format version %s (this zwatch reads version %d)",
-				   zwproc_quote(tok, quoted),
-				   ZWATCH_FORMAT_VERSION);
+		return zwproc_error(ctx->err, ZWPROC_EVERSION, 0, 0,
+				    "unsupported format version %s (this zwatch reads version %d)",
+				    zwproc_quote(tok, quoted),
+				    ZWATCH_FORMAT_VERSION);
 	ctx->zp->version = version;
 	return ZWPROC_OK;
 }
@@ -268,7 +269,7 @@ static enum zwproc_status zwproc_parse_key(struct zwproc_ctx *ctx,
 					   const struct zwproc_key *keys,
 					   size_t nr_keys)
 {
-	char quoted[ZWPROC_QUOTE_MAX + 4];
+	char quoted[ZWPROC_QUOTE_SIZE];
 	const char *eq = memchr(tok.s, '=', tok.len);
 	struct zwproc_span name, value;
 	uint64_t val;
@@ -429,7 +430,7 @@ static enum zwproc_status zwproc_row_number(struct zwproc_ctx *ctx,
 					    const char *column, uint64_t max,
 					    uint64_t *val)
 {
-	char quoted[ZWPROC_QUOTE_MAX + 4];
+	char quoted[ZWPROC_QUOTE_SIZE];
 	int ret = zwproc_number(tok, max, val);
 
 	if (ret == -EINVAL)
@@ -448,7 +449,7 @@ static enum zwproc_status zwproc_row_string(struct zwproc_ctx *ctx,
 					    struct zwproc_span tok,
 					    const char *column, char **out)
 {
-	char quoted[ZWPROC_QUOTE_MAX + 4];
+	char quoted[ZWPROC_QUOTE_SIZE];
 	size_t bad_at;
 	int ret = zwproc_unescape(tok, out, &bad_at);
 

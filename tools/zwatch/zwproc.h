@@ -52,7 +52,7 @@ enum zwproc_status {
 
 struct zwproc_error {
 	enum zwproc_status status;
-	unsigned long line;	/* 1-based line at fault, 0 if not one line */
+	unsigned long line;	/* 1-based line at fault, 0 for the whole file */
 	int sys_errno;		/* errno for ZWPROC_EIO and ZWPROC_ENOMEM */
 	char msg[256];		/* reason, with "line N: " when line != 0 */
 };

@@ -28,7 +28,9 @@
  *	parents		parents with at least one zombie shown
  *	defunct_leaders	defunct leaders visible to the reader (not in rows)
  *	rows		rows that follow the column line
- *	cut		parents left out because of ZWATCH_MAX_ROWS (0 normally)
+ *	cut		zombies whose parent has no row (0 unless more than
+ *			ZWATCH_MAX_ROWS parents have zombies): the rows'
+ *			ZOMBIES plus cut always equal zombies
  *
  * The second line names the columns.  Rows are whitespace separated (padded
  * for people), one per parent, sorted by ZOMBIES descending, then PPID

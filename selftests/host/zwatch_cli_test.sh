@@ -1,0 +1,265 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The zwatch tool from the outside: exit statuses, messages and output,
+# with fixtures/ served as DIR/zombies through --proc-root.  Prints TAP.
+#
+# ZWATCH names the binary (default: tools/zwatch/zwatch of this tree).
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+zwatch=${ZWATCH:-$here/../../tools/zwatch/zwatch}
+fixtures=$here/fixtures
+
+tmp=$(mktemp -d) || exit 1
+chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+
+rc=0		# exit status of the last run
+why=		# what a test found wrong
+skip=		# why a test was skipped
+nr_roots=0
+
+# run ARGS...: run zwatch; $rc is its status, $tmp/out and $tmp/err its output
+run() {
+	"$zwatch" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+# proc_root [FIXTURE]: a new directory holding FIXTURE as "zombies"
+proc_root() {
+	nr_roots=$((nr_roots + 1))
+	root=$tmp/proc$nr_roots
+	mkdir "$root"
+	if [ $# -gt 0 ]; then
+		cp "$fixtures/$1" "$root/zombies"
+	fi
+}
+
+fail() {
+	why="${why}$*
+"
+}
+
+expect_rc() {
+	[ "$rc" -eq "$1" ] || fail "exit status $rc, expected $1"
+}
+
+# expect_err_is LINE: stderr is exactly LINE
+expect_err_is() {
+	printf '%s\n' "$1" >"$tmp/want"
+	cmp -s "$tmp/want" "$tmp/err" ||
+		fail "stderr is '$(cat "$tmp/err")', expected '$1'"
+}
+
+# expect_in out|err TEXT: stdout or stderr holds TEXT
+expect_in() {
+	grep -qF -- "$2" "$tmp/$1" ||
+		fail "std$1 lacks '$2': '$(head -c 400 "$tmp/$1")'"
+}
+
+expect_empty() {
+	[ ! -s "$tmp/$1" ] || fail "std$1 not empty: '$(head -c 400 "$tmp/$1")'"
+}
+
+# expect_out_is: stdout is exactly what comes on stdin
+expect_out_is() {
+	cat >"$tmp/want"
+	if ! cmp -s "$tmp/want" "$tmp/out"; then
+		fail "stdout differs from the expected (-) output:"
+		fail "$(diff -u "$tmp/want" "$tmp/out" | tail -n +3)"
+	fi
+}
+
+test_missing_module() {
+	proc_root
+	run --proc-root "$root"
+	expect_rc 2
+	expect_err_is "zwatch: $root/zombies not found: is the zwatch module loaded? (modprobe zwatch)"
+	expect_empty out
+}
+
+test_missing_proc_root() {
+	run --proc-root "$tmp/nonexistent"
+	expect_rc 2
+	expect_in err "is the zwatch module loaded? (modprobe zwatch)"
+}
+
+test_truncated_file() {
+	proc_root truncated.txt
+	run --proc-root "$root"
+	expect_rc 4
+	expect_err_is "zwatch: $root/zombies: malformed input: line 4: truncated: no newline at end of input"
+	expect_empty out
+}
+
+test_not_a_zwatch_file() {
+	proc_root not_zwatch.txt
+	run --proc-root "$root"
+	expect_rc 4
+	expect_in err "malformed input: not a zwatch file: it starts with \"processor?: 0\""
+}
+
+test_unsupported_version() {
+	proc_root version2.txt
+	run --proc-root "$root"
+	expect_rc 4
+	expect_err_is "zwatch: cannot read $root/zombies: unsupported format version 2 (this zwatch reads version 1)"
+}
+
+test_row_count_mismatch() {
+	proc_root mismatch.txt
+	run --proc-root "$root"
+	expect_rc 4
+	expect_in err "header says rows=3 but 2 rows follow"
+}
+
+test_valid_list() {
+	proc_root valid.txt
+	run list --proc-root "$root"
+	expect_rc 0
+	expect_empty err
+	expect_out_is <<'EOF'
+12 zombies under 5 parents, 1 defunct leaders
+ PPID ZOMBIES   AGE  START CGROUP                          COMM
+ 4242       5 3h12m 123456 /system.slice/my\040app.service my\040daemon
+  100       3 3m12s  98765 /user.slice/user-1000.slice     back\134slash
+  777       2   45s   5555 -                               tab\011nl\012
+    1       1  2d4h      1 /                               caf\303\251
+31337       1    0s      0 /a\134b                         ABC
+EOF
+}
+
+test_list_is_default() {
+	proc_root valid.txt
+	run list --proc-root "$root"
+	mv "$tmp/out" "$tmp/list.out"
+	run --proc-root "$root"
+	expect_rc 0
+	cmp -s "$tmp/list.out" "$tmp/out" ||
+		fail "'zwatch' and 'zwatch list' print different things"
+}
+
+test_ages() {
+	proc_root ages.txt
+	run --proc-root "$root"
+	expect_rc 0
+	ages=$(awk 'NR > 2 { printf "%s ", $3 }' "$tmp/out")
+	[ "$ages" = "0s 59s 1m0s 59m59s 1h0m 23h59m 1d0h " ] ||
+		fail "ages are '$ages'"
+}
+
+test_empty_list() {
+	proc_root empty.txt
+	run --proc-root "$root"
+	expect_rc 0
+	expect_out_is <<'EOF'
+0 zombies under 0 parents, 0 defunct leaders
+EOF
+}
+
+test_huge_counts() {
+	proc_root huge.txt
+	run --proc-root "$root"
+	expect_rc 0
+	expect_in out "4294967295 zombies under 2 parents, 4294967295 defunct leaders"
+	expect_in out "2147483647 4294967294 213503982334601d7h 18446744073709551615 /      big"
+}
+
+test_rows_cut() {
+	proc_root cut.txt
+	run --proc-root "$root"
+	expect_rc 0
+	expect_in out "4 zombies under 3 parents, 0 defunct leaders"
+	expect_in out "2 more zombies under parents not listed (the module lists at most 4096 parents)"
+}
+
+test_permission_denied() {
+	proc_root valid.txt
+	chmod 000 "$root/zombies"
+	if [ "$(id -u)" -ne 0 ]; then
+		run --proc-root "$root"
+	elif command -v setpriv >/dev/null &&
+	     setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$zwatch" --version >/dev/null 2>&1; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$zwatch" --proc-root "$root" >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+	else
+		skip="root, and cannot run $zwatch as uid 65534"
+		return
+	fi
+	expect_rc 3
+	expect_err_is "zwatch: cannot open $root/zombies: Permission denied"
+}
+
+test_help() {
+	run --help
+	expect_rc 0
+	expect_empty err
+	expect_in out "Usage: zwatch"
+	expect_in out "--proc-root DIR"
+	expect_in out "Exit status:"
+	expect_in out "2  /proc/zombies not found"
+	expect_in out "4  malformed input"
+}
+
+test_version() {
+	run --version
+	expect_rc 0
+	expect_in out "zwatch "
+	expect_in out "format version 1"
+}
+
+test_unknown_option() {
+	run --bogus
+	expect_rc 1
+	expect_in err "zwatch: unknown option '--bogus'"
+	expect_empty out
+}
+
+test_unknown_command() {
+	run frobnicate
+	expect_rc 1
+	expect_in err "zwatch: unknown command 'frobnicate'"
+}
+
+test_missing_option_argument() {
+	run --proc-root
+	expect_rc 1
+	expect_in err "needs an argument"
+}
+
+tests="missing_module missing_proc_root truncated_file not_a_zwatch_file
+unsupported_version row_count_mismatch valid_list list_is_default ages
+empty_list huge_counts rows_cut permission_denied help version unknown_option
+unknown_command missing_option_argument"
+
+echo "TAP version 13"
+echo "1..$(echo $tests | wc -w)"
+
+n=0
+failed=0
+for t in $tests; do
+	n=$((n + 1))
+	why=
+	skip=
+	if [ -x "$zwatch" ]; then
+		"test_$t"
+	else
+		fail "$zwatch is not built"
+	fi
+	if [ -n "$skip" ]; then
+		echo "ok $n - $t # SKIP $skip"
+	elif [ -z "$why" ]; then
+		echo "ok $n - $t"
+	else
+		echo "not ok $n - $t"
+		printf '%s' "$why" | sed 's/^/# /'
+		failed=$((failed + 1))
+	fi
+done
+
+echo "# $((n - failed)) of $n passed"
+[ "$failed" -eq 0 ]

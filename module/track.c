@@ -161,7 +161,7 @@ void zw_track_for_each(zw_rec_fn fn, void *ctx)
 	unsigned int i;
 	u64 started;
 
-	started = zw_section_begin();
+	zw_section_begin(&started);
 	for (i = 0; i < ZW_NR_BUCKETS; i++) {
 		struct zw_bucket *b = &zw_buckets[i];
 
@@ -169,7 +169,7 @@ void zw_track_for_each(zw_rec_fn fn, void *ctx)
 		if (i % ZW_CLOCK_STRIDE == 0 && zw_section_over(started)) {
 			zw_section_end(started);
 			cond_resched();
-			started = zw_section_begin();
+			zw_section_begin(&started);
 		}
 		if (hlist_empty(&b->head))
 			continue;

@@ -24,11 +24,12 @@
  */
 #define ZW_SECTION_SLICE_NS	(ZWATCH_SECTION_BUDGET_NS / 4)
 
-u64 zw_section_begin(void)
+void zw_section_begin(u64 *started_ns)
+	__acquires(RCU)
 {
 	rcu_read_lock();
 	local_bh_disable();
-	return ktime_get_ns();
+	*started_ns = ktime_get_ns();
 }
 
 bool zw_section_over(u64 started_ns)
@@ -37,6 +38,7 @@ bool zw_section_over(u64 started_ns)
 }
 
 void zw_section_end(u64 started_ns)
+	__releases(RCU)
 {
 	u64 len = ktime_get_ns() - started_ns;
 	s64 max = atomic64_read(&zw.max_section_ns);
@@ -52,39 +54,35 @@ void zw_section_end(u64 started_ns)
 	rcu_read_unlock();
 }
 
-/* Returns false, outside any section, if @cursor died meanwhile. */
-static bool zw_walk_break(struct task_struct *cursor, u64 *started_ns)
-{
-	get_task_struct(cursor);
-	zw_section_end(*started_ns);
-	cond_resched();
-	*started_ns = zw_section_begin();
-	if (pid_alive(cursor)) {
-		/* not the last reference: a linked task holds its own */
-		put_task_struct(cursor);
-		return true;
-	}
-	zw_section_end(*started_ns);
-	/* may be the last reference, which must not drop in a section */
-	put_task_struct(cursor);
-	return false;
-}
-
 bool zw_walk(zw_task_fn fn, void *ctx)
 {
 	struct task_struct *p;
 	unsigned int stride = 0;
+	bool alive = true;
 	u64 started;
 
-	started = zw_section_begin();
+	zw_section_begin(&started);
 	for_each_process(p) {
 		fn(p, ctx);
 		if (++stride < ZW_CLOCK_STRIDE)
 			continue;
 		stride = 0;
-		if (zw_section_over(started) && !zw_walk_break(p, &started))
-			return false;
+		if (!zw_section_over(started))
+			continue;
+
+		get_task_struct(p);
+		zw_section_end(started);
+		cond_resched();
+		zw_section_begin(&started);
+		alive = pid_alive(p);
+		if (!alive)
+			break;
+		/* not the last reference: a linked task holds its own */
+		put_task_struct(p);
 	}
 	zw_section_end(started);
-	return true;
+	if (!alive)
+		/* may be the last reference, which must not drop in a section */
+		put_task_struct(p);
+	return alive;
 }

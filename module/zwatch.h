@@ -104,9 +104,9 @@ typedef void (*zw_task_fn)(struct task_struct *p, void *ctx);
 /* returns false when the walk had to stop early (its cursor died) */
 bool zw_walk(zw_task_fn fn, void *ctx);
 /* a read section: rcu_read_lock() with BHs off, timed for the statistics */
-u64 zw_section_begin(void);
+void zw_section_begin(u64 *started_ns) __acquires(RCU);
 bool zw_section_over(u64 started_ns);
-void zw_section_end(u64 started_ns);
+void zw_section_end(u64 started_ns) __releases(RCU);
 
 enum zw_kind {
 	ZW_LIVE,	/* running, or already being reaped */

@@ -7,14 +7,6 @@ out=/run/zwout
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=${TERM:-linux} LANG=C.UTF-8
 
-# the job's directory may live under the host's /tmp, which tmpfs now hides
-dir=$(sed -n '1s/^cd //p' "$out/job")
-dir=$(eval "printf %s $dir")
-if [[ $dir == /tmp/* ]] && [ ! -d "$dir" ]; then
-	mkdir -p "$dir"
-	mount -o bind "/run/host-tmp/${dir#/tmp/}" "$dir"
-fi
-
 bash "$out/job" >"$out/output" 2>&1
 status=$?
 

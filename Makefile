@@ -7,7 +7,10 @@
 # headers installed; `make KDIR=...` overrides.
 
 KDIR ?= $(shell $(CURDIR)/selftests/kdir.sh)
-KSFT_DIR ?= /var/cache/zwatch/linux-source-6.1/tools/testing/selftests
+# downloads and unpacked kernels: one cache, reused between runs
+ZWATCH_CACHE ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME)/zwatch,/var/cache/zwatch)
+export ZWATCH_CACHE
+KSFT_DIR ?= $(ZWATCH_CACHE)/linux-source-6.1/tools/testing/selftests
 TOP := $(CURDIR)
 
 .PHONY: all module tools selftests clean deps check check-run check-all demo

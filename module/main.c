@@ -5,7 +5,8 @@
  * Each part of the module has an init and an exit; this file calls them in
  * order and tears down in exact reverse, so that nothing a later part uses
  * goes away first: readers of /proc/zombies before the scan, the scan before
- * sysfs, all of them before the exit set they read.
+ * the events it sends and the sysfs it fills, all of them before the exit
+ * set they read.
  */
 #include <linux/module.h>
 #include <linux/timekeeping.h>
@@ -30,9 +31,12 @@ static int __init zw_init(void)
 	err = zw_sysfs_init();
 	if (err)
 		goto track_exit;
-	err = zw_scan_init();
+	err = zw_events_init();
 	if (err)
 		goto sysfs_exit;
+	err = zw_scan_init();
+	if (err)
+		goto events_exit;
 	err = zw_proc_init();
 	if (err)
 		goto scan_exit;
@@ -40,6 +44,8 @@ static int __init zw_init(void)
 
 scan_exit:
 	zw_scan_exit();
+events_exit:
+	zw_events_exit();
 sysfs_exit:
 	zw_sysfs_exit();
 track_exit:
@@ -51,6 +57,7 @@ static void __exit zw_exit(void)
 {
 	zw_proc_exit();
 	zw_scan_exit();
+	zw_events_exit();
 	zw_sysfs_exit();
 	zw_track_exit();
 }

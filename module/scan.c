@@ -16,6 +16,7 @@
 
 struct zw_scan {
 	unsigned long tasks;
+	unsigned int new_zombies;
 	u64 exit_ns;		/* what a zombie without a record gets */
 	bool fill;		/* the first walk, at load: adding is expected */
 };
@@ -23,16 +24,21 @@ struct zw_scan {
 static void zw_scan_one(struct task_struct *p, void *ctx)
 {
 	struct zw_scan *s = ctx;
+	enum zw_kind kind = zw_classify(p);
 
 	s->tasks++;
-	if (zw_classify(p) == ZW_LIVE)
+	if (kind == ZW_LIVE)
 		return;
 	if (zw_track_add(p, s->exit_ns) && !s->fill &&
 	    !atomic_long_read(&zw.lost))
 		atomic_long_inc(&zw.repairs);
+	/* the load's walk is no periodic scan: it leaves "new" to the first */
+	if (kind == ZW_ZOMBIE && !s->fill && zw_track_first_seen(p))
+		s->new_zombies++;
 }
 
-static void zw_scan_pass(bool fill)
+/* Returns how many zombies this scan saw for the first time. */
+static unsigned int zw_scan_pass(bool fill)
 {
 	struct zw_scan s = { .fill = fill };
 	int gen = atomic_read(&zw.lost_gen);
@@ -45,28 +51,24 @@ static void zw_scan_pass(bool fill)
 		atomic_set(&zw.complete_gen, gen);
 	WRITE_ONCE(zw.scan_ns, ktime_get_ns() - started);
 	WRITE_ONCE(zw.tasks, s.tasks);
-}
-
-static void zw_publish_top(void)
-{
-	unsigned int top = zw_get(ZW_TOP_PARENTS);
-	struct zw_snapshot *snap;
-	struct zw_view view;
-
-	zw_view_global(&view);
-	snap = zw_snapshot_take(&view, top);
-	if (IS_ERR(snap))
-		return;
-	zw_sysfs_publish(snap);
-	zw_snapshot_free(snap);
+	return s.new_zombies;
 }
 
 static void zw_scan_work(struct work_struct *work)
 {
-	unsigned int interval;
+	unsigned int top = zw_get(ZW_TOP_PARENTS);
+	unsigned int new_zombies, interval;
+	struct zw_snapshot *snap;
+	struct zw_view view;
 
-	zw_scan_pass(false);
-	zw_publish_top();
+	new_zombies = zw_scan_pass(false);
+	zw_view_global(&view);
+	snap = zw_snapshot_take(&view, max(top, zw_events_rows_needed()));
+	if (!IS_ERR(snap)) {
+		zw_sysfs_publish(snap, top);
+		zw_events_scan(snap, new_zombies, !zw.scans);
+		zw_snapshot_free(snap);
+	}
 	WRITE_ONCE(zw.scans, zw.scans + 1);
 
 	interval = zw_get(ZW_INTERVAL_MS);

@@ -54,9 +54,21 @@ static ssize_t zw_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
 		val = atomic_read(&zw.tracked);
 	else if (!strcmp(name, ZWATCH_ATTR_REPAIRS))
 		val = atomic_long_read(&zw.repairs);
+	else if (!strcmp(name, ZWATCH_ATTR_EVENTS_SENT))
+		val = atomic_long_read(&zw.events_sent);
+	else if (!strcmp(name, ZWATCH_ATTR_EVENTS_SUPPRESSED))
+		val = atomic_long_read(&zw.events_suppressed);
 	else
 		val = atomic_long_read(&zw.lost);
 	return sysfs_emit(buf, "%llu\n", val);
+}
+
+/* poll()-able: events.c calls sysfs_notify() on every change */
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", READ_ONCE(zw.total_high) ?
+			  ZWATCH_STATE_HIGH : ZWATCH_STATE_OK);
 }
 
 struct zw_tunable_attr {
@@ -109,8 +121,15 @@ ZW_STAT_ATTR(scan_max_section_ns);
 ZW_STAT_ATTR(tracked);
 ZW_STAT_ATTR(repairs);
 ZW_STAT_ATTR(lost);
+ZW_STAT_ATTR(events_sent);
+ZW_STAT_ATTR(events_suppressed);
+static struct kobj_attribute zw_attr_state = __ATTR_RO(state);
 ZW_TUNABLE_ATTR(interval_ms, ZW_INTERVAL_MS);
 ZW_TUNABLE_ATTR(top_parents, ZW_TOP_PARENTS);
+ZW_TUNABLE_ATTR(threshold, ZW_THRESHOLD);
+ZW_TUNABLE_ATTR(parent_threshold, ZW_PARENT_THRESHOLD);
+ZW_TUNABLE_ATTR(spike_threshold, ZW_SPIKE_THRESHOLD);
+ZW_TUNABLE_ATTR(hysteresis, ZW_HYSTERESIS);
 
 static struct attribute *zw_attrs[] = {
 	&zw_attr_zombies.attr,
@@ -123,8 +142,15 @@ static struct attribute *zw_attrs[] = {
 	&zw_attr_tracked.attr,
 	&zw_attr_repairs.attr,
 	&zw_attr_lost.attr,
+	&zw_attr_events_sent.attr,
+	&zw_attr_events_suppressed.attr,
+	&zw_attr_state.attr,
 	&zw_attr_interval_ms.attr.attr,
 	&zw_attr_top_parents.attr.attr,
+	&zw_attr_threshold.attr.attr,
+	&zw_attr_parent_threshold.attr.attr,
+	&zw_attr_spike_threshold.attr.attr,
+	&zw_attr_hysteresis.attr.attr,
 	NULL,
 };
 
@@ -254,33 +280,35 @@ static void zw_parent_dir_del(struct zw_parent_dir *d)
 }
 
 static const struct zw_row *zw_find_row(const struct zw_snapshot *snap,
-					pid_t ppid)
+					unsigned int top, pid_t ppid)
 {
 	unsigned int i;
 
-	for (i = 0; i < snap->nr_rows; i++)
+	for (i = 0; i < top; i++)
 		if (snap->rows[i].ppid == ppid)
 			return &snap->rows[i];
 	return NULL;
 }
 
-void zw_sysfs_publish(const struct zw_snapshot *snap)
+/* by_parent/ shows the first @top rows of @snap */
+void zw_sysfs_publish(const struct zw_snapshot *snap, unsigned int top)
 {
 	struct zw_parent_dir *d, *tmp;
 	unsigned int i;
 
+	top = min(top, snap->nr_rows);
 	mutex_lock(&zw.config_lock);
 	if (zw.stopping)
 		goto unlock;
 	list_for_each_entry_safe(d, tmp, &zw_parent_dirs, node) {
-		const struct zw_row *row = zw_find_row(snap, d->ppid);
+		const struct zw_row *row = zw_find_row(snap, top, d->ppid);
 
 		if (row)
 			zw_parent_dir_fill(d, row);
 		else
 			zw_parent_dir_del(d);
 	}
-	for (i = 0; i < snap->nr_rows; i++) {
+	for (i = 0; i < top; i++) {
 		bool listed = false;
 
 		list_for_each_entry(d, &zw_parent_dirs, node)

@@ -12,6 +12,8 @@
  * held.  The free hook takes the same lock to unlink the record before the
  * task can be freed, so a linked record always points at valid memory.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/hash.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -33,6 +35,7 @@ struct zw_exit_rec {
 	struct hlist_node node;
 	struct task_struct *task;
 	u64 exit_ns;
+	bool seen;		/* a periodic scan has counted it as a zombie */
 };
 
 static struct zw_bucket *zw_buckets;
@@ -73,8 +76,11 @@ static bool zw_record(struct task_struct *p, u64 exit_ns, bool update)
 
 	spin_lock_bh(&b->lock);
 	old = zw_find(b, p);
-	if (old && update)
+	if (old && update) {
+		/* a defunct leader's group died: it becomes a zombie now */
 		old->exit_ns = exit_ns;
+		old->seen = false;
+	}
 	spin_unlock_bh(&b->lock);
 	if (old)
 		return false;
@@ -86,6 +92,7 @@ static bool zw_record(struct task_struct *p, u64 exit_ns, bool update)
 		goto lost;
 	rec->task = p;
 	rec->exit_ns = exit_ns;
+	rec->seen = false;
 
 	spin_lock_bh(&b->lock);
 	old = zw_find(b, p);
@@ -123,6 +130,22 @@ u64 zw_track_exit_ns(struct task_struct *p)
 		exit_ns = rec->exit_ns;
 	spin_unlock_bh(&b->lock);
 	return exit_ns;
+}
+
+bool zw_track_first_seen(struct task_struct *p)
+{
+	struct zw_bucket *b = zw_bucket_of(p);
+	struct zw_exit_rec *rec;
+	bool first = false;
+
+	spin_lock_bh(&b->lock);
+	rec = zw_find(b, p);
+	if (rec && !rec->seen) {
+		rec->seen = true;
+		first = true;
+	}
+	spin_unlock_bh(&b->lock);
+	return first;
 }
 
 /*

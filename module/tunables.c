@@ -11,8 +11,13 @@
 
 #include "zwatch.h"
 
-/* interval_ms: period of the background scan in ms; 0 means no periodic scan */
-/* top_parents: how many parents get a by_parent/ directory; 0 means none */
+/*
+ * interval_ms: period of the background scan in ms; 0 means no periodic scan.
+ * top_parents: how many parents get a by_parent/ directory; 0 means none.
+ * threshold, parent_threshold, spike_threshold: counts that raise an alarm
+ * (events.c), 0 means off; a change is judged at the next periodic scan.
+ * hysteresis: how far below its threshold a count must fall to clear it.
+ */
 struct zw_tunable zw_tunables[ZW_NR_TUNABLES] = {
 	[ZW_INTERVAL_MS] = {
 		.name = ZWATCH_ATTR_INTERVAL_MS,
@@ -25,6 +30,22 @@ struct zw_tunable zw_tunables[ZW_NR_TUNABLES] = {
 		.val = ZWATCH_TOP_PARENTS_DEFAULT,
 		.max = ZWATCH_TOP_PARENTS_MAX,
 		.changed = zw_scan_reschedule,
+	},
+	[ZW_THRESHOLD] = {
+		.name = ZWATCH_ATTR_THRESHOLD,
+		.max = ZWATCH_THRESHOLD_MAX,
+	},
+	[ZW_PARENT_THRESHOLD] = {
+		.name = ZWATCH_ATTR_PARENT_THRESHOLD,
+		.max = ZWATCH_THRESHOLD_MAX,
+	},
+	[ZW_SPIKE_THRESHOLD] = {
+		.name = ZWATCH_ATTR_SPIKE_THRESHOLD,
+		.max = ZWATCH_THRESHOLD_MAX,
+	},
+	[ZW_HYSTERESIS] = {
+		.name = ZWATCH_ATTR_HYSTERESIS,
+		.max = ZWATCH_THRESHOLD_MAX,
 	},
 };
 
@@ -62,7 +83,8 @@ int zw_tunable_store(enum zw_tunable_id id, const char *buf)
 		err = -ENODEV;
 	} else if (val != t->val) {
 		WRITE_ONCE(t->val, val);
-		t->changed();
+		if (t->changed)
+			t->changed();
 	}
 	mutex_unlock(&zw.config_lock);
 	return err;
@@ -102,3 +124,17 @@ MODULE_PARM_DESC(interval_ms,
 module_param_cb(top_parents, &zw_param_ops, &zw_tunables[ZW_TOP_PARENTS], 0444);
 MODULE_PARM_DESC(top_parents,
 		 "parents listed under by_parent/ (0-256, default 16)");
+module_param_cb(threshold, &zw_param_ops, &zw_tunables[ZW_THRESHOLD], 0444);
+MODULE_PARM_DESC(threshold,
+		 "total zombies that raise total_high, 0 = off (0-4194304, default 0)");
+module_param_cb(parent_threshold, &zw_param_ops,
+		&zw_tunables[ZW_PARENT_THRESHOLD], 0444);
+MODULE_PARM_DESC(parent_threshold,
+		 "zombies of one parent that raise parent_high, 0 = off (0-4194304, default 0)");
+module_param_cb(spike_threshold, &zw_param_ops,
+		&zw_tunables[ZW_SPIKE_THRESHOLD], 0444);
+MODULE_PARM_DESC(spike_threshold,
+		 "new zombies between two scans that send spike, 0 = off (0-4194304, default 0)");
+module_param_cb(hysteresis, &zw_param_ops, &zw_tunables[ZW_HYSTERESIS], 0444);
+MODULE_PARM_DESC(hysteresis,
+		 "how far below its threshold a count clears an alarm (0-4194304, default 0)");

@@ -25,6 +25,10 @@ struct kobject;
 enum zw_tunable_id {
 	ZW_INTERVAL_MS,
 	ZW_TOP_PARENTS,
+	ZW_THRESHOLD,
+	ZW_PARENT_THRESHOLD,
+	ZW_SPIKE_THRESHOLD,
+	ZW_HYSTERESIS,
 	ZW_NR_TUNABLES,
 };
 
@@ -32,7 +36,7 @@ struct zw_tunable {
 	const char *name;
 	unsigned int val;
 	unsigned int max;
-	/* called with zw.config_lock held after val changed */
+	/* if set, called with zw.config_lock held after val changed */
 	void (*changed)(void);
 };
 
@@ -75,6 +79,11 @@ struct zw_state {
 	/* sysfs.c */
 	struct kset *kset;
 	struct kobject *by_parent;
+
+	/* events.c */
+	bool total_high;
+	atomic_long_t events_sent;
+	atomic_long_t events_suppressed;
 };
 
 extern struct zw_state zw;
@@ -86,6 +95,8 @@ void zw_track_exit(void);
 u64 zw_track_exit_ns(struct task_struct *p);
 /* add a record for @p unless it has one; true if it was added */
 bool zw_track_add(struct task_struct *p, u64 exit_ns);
+/* true the first time a periodic scan sees @p as a zombie */
+bool zw_track_first_seen(struct task_struct *p);
 typedef void (*zw_rec_fn)(struct task_struct *p, u64 exit_ns, void *ctx);
 /* calls @fn for every record, in a read section, bucket lock held */
 void zw_track_for_each(zw_rec_fn fn, void *ctx);
@@ -164,7 +175,15 @@ void zw_scan_reschedule(void);
 /* sysfs.c */
 int zw_sysfs_init(void);
 void zw_sysfs_exit(void);
-void zw_sysfs_publish(const struct zw_snapshot *snap);
+void zw_sysfs_publish(const struct zw_snapshot *snap, unsigned int top);
+
+/* events.c: judged after each periodic scan, sent from its work */
+int zw_events_init(void);
+void zw_events_exit(void);
+void zw_events_scan(const struct zw_snapshot *snap, unsigned int new_zombies,
+		    bool baseline);
+/* parents the scan must resolve for zw_events_scan() */
+unsigned int zw_events_rows_needed(void);
 
 /* procfs.c */
 int zw_proc_init(void);

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -127,6 +130,9 @@ static void zw_factory_serve(const char *comm, int zombies, uid_t uid,
 		case 'r':
 			zw_reap_all();
 			break;
+		case 'o':
+			ok = waitpid(-1, NULL, WNOHANG) > 0;
+			break;
 		case 'd': {
 			char path[64], state = 0;
 			FILE *f;
@@ -215,6 +221,26 @@ int zw_factory_add(struct zw_factory *f, int zombies)
 int zw_factory_reap(struct zw_factory *f)
 {
 	return zw_factory_cmd(f, 'r');
+}
+
+int zw_factory_reap_some(struct zw_factory *f, int n)
+{
+	int err = 0;
+
+	while (n-- > 0 && !err)
+		err = zw_factory_cmd(f, 'o');
+	return err;
+}
+
+void zw_factory_kill(struct zw_factory *f)
+{
+	if (f->pid <= 0)
+		return;
+	kill(f->pid, SIGKILL);
+	waitpid(f->pid, NULL, 0);
+	close(f->cmd_fd);
+	close(f->ack_fd);
+	f->pid = 0;
 }
 
 int zw_factory_add_defunct(struct zw_factory *f)
@@ -483,4 +509,61 @@ void zw_escape(const char *in, char *out, size_t len)
 			out[o++] = *in;
 	}
 	out[o] = 0;
+}
+
+/* uevents */
+
+int zw_uevent_open(void)
+{
+	struct sockaddr_nl addr = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = 1,
+	};
+	int fd, size = 1 << 20;
+
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+int zw_uevent_next(int fd, int timeout_ms, struct zw_uevent *ev)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	const char *subsystem;
+	ssize_t len;
+	size_t off;
+
+	for (;;) {
+		if (poll(&pfd, 1, timeout_ms) <= 0)
+			return -ETIMEDOUT;
+		len = recv(fd, ev->buf, sizeof(ev->buf) - 1, 0);
+		if (len <= 0)
+			return -EIO;
+		ev->buf[len] = 0;
+		ev->nr_keys = 0;
+		/* "action@devpath" then NUL-separated KEY=VALUE */
+		for (off = strlen(ev->buf) + 1; off < (size_t)len &&
+		     ev->nr_keys < 64; off += strlen(ev->buf + off) + 1)
+			ev->keys[ev->nr_keys++] = ev->buf + off;
+		subsystem = zw_uevent_get(ev, "SUBSYSTEM");
+		if (subsystem && !strcmp(subsystem, ZWATCH_UEVENT_SUBSYSTEM))
+			return 0;
+	}
+}
+
+const char *zw_uevent_get(const struct zw_uevent *ev, const char *key)
+{
+	size_t n = strlen(key);
+	int i;
+
+	for (i = 0; i < ev->nr_keys; i++)
+		if (!strncmp(ev->keys[i], key, n) && ev->keys[i][n] == '=')
+			return ev->keys[i] + n + 1;
+	return NULL;
 }

@@ -35,6 +35,10 @@ int zw_factory_start(struct zw_factory *f, const char *comm, int zombies,
 		     uid_t uid);
 int zw_factory_add(struct zw_factory *f, int zombies);
 int zw_factory_reap(struct zw_factory *f);
+/* reap @n of its zombies, leave the rest */
+int zw_factory_reap_some(struct zw_factory *f, int n);
+/* SIGKILL the parent: its zombies go to the nearest subreaper */
+void zw_factory_kill(struct zw_factory *f);
 /* a defunct leader: a child whose leader exited while a thread runs on */
 int zw_factory_add_defunct(struct zw_factory *f);
 /* let the defunct leader's last thread exit: it becomes a zombie */
@@ -77,6 +81,19 @@ unsigned long long zw_truth_start(const char *proc, int pid);
 int zw_sysfs_read(const char *name, unsigned long long *val);
 int zw_sysfs_write(const char *name, const char *buf, size_t len);
 int zw_sysfs_read_str(const char *path, char *buf, size_t len);
+
+/* uevents from the kernel (NETLINK_KOBJECT_UEVENT group 1), zwatch's only */
+struct zw_uevent {
+	char buf[8192];
+	const char *keys[64];
+	int nr_keys;
+};
+
+int zw_uevent_open(void);
+/* 0, or -ETIMEDOUT when no zwatch event came within @timeout_ms */
+int zw_uevent_next(int fd, int timeout_ms, struct zw_uevent *ev);
+/* the value of @key ("ZWATCH_EVENT"), or NULL */
+const char *zw_uevent_get(const struct zw_uevent *ev, const char *key);
 
 /* octal escape as /proc/zombies writes it */
 void zw_escape(const char *in, char *out, size_t len);

@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 export ZWATCH_KO=$top/module/zwatch.ko
 cd "$top/selftests" || exit 1
 
-[ $# -gt 0 ] || set -- zwatch_*_test
+[ $# -gt 0 ] || set -- zwatch_*_test zwatch_*_test.sh
 status=0
 if ! insmod "$ZWATCH_KO"; then
 	echo "not ok 1 insmod $ZWATCH_KO"

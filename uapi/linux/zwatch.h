@@ -80,15 +80,53 @@
  *			0..3600000, default 1000
  *	top_parents	how many parents get a by_parent/ directory, 0..256,
  *			default 16
+ *	threshold	total zombies that make the global state "high",
+ *			0 = off, 0..ZWATCH_THRESHOLD_MAX, default 0
+ *	parent_threshold  zombies of one parent that make it "high" (events
+ *			parent_high/parent_ok), 0 = off, same range, default 0
+ *	spike_threshold	new zombies between two periodic scans that send a
+ *			spike event, 0 = off, same range, default 0
+ *	hysteresis	an alarm clears when its count falls below threshold -
+ *			hysteresis, or at 0 when hysteresis >= threshold;
+ *			same range, default 0
  * Every read-write attribute is also a load parameter of the same name
  * (insmod zwatch.ko interval_ms=500); an invalid value makes the load fail
  * with EINVAL and one kernel log line.
+ *
+ * Events (read-only):
+ *	state		"ok" or "high" (the total against threshold); poll()
+ *			on it wakes (POLLPRI) at every change
+ *	events_sent	uevents sent since load
+ *	events_suppressed  uevents dropped by the rate limit (or that the
+ *			kernel failed to send)
  *
  * ZWATCH_SYSFS_DIR/by_parent/<ppid>/ holds zombies, oldest_s, start, comm and
  * cgroup for each of the top_parents parents with the most zombies (ties by
  * lower ppid), refreshed by every periodic scan.  comm reads like
  * /proc/PID/comm (not escaped, newline terminated).  A directory goes away
  * when its parent leaves that set.
+ *
+ * Uevents
+ * -------
+ * ACTION=change, SUBSYSTEM=ZWATCH_UEVENT_SUBSYSTEM, DEVPATH=
+ * ZWATCH_UEVENT_DEVPATH, and the keys below, judged at each periodic scan
+ * (so they need interval_ms != 0) and sent after it:
+ *	ZWATCH_EVENT	total_high, total_ok, parent_high, parent_ok or spike
+ *	ZWATCH_ZOMBIES	total zombies (initial pid namespace)
+ *	ZWATCH_THRESHOLD  that alarm's own threshold, as set now (not reduced
+ *			by hysteresis; 0 on the *_ok that setting 0 causes)
+ * parent_high and parent_ok also carry ZWATCH_PPID (initial pid namespace),
+ * ZWATCH_PARENT_COMM (escaped as in /proc/zombies) and
+ * ZWATCH_PARENT_ZOMBIES (0 when the *_ok is due to the parent's exit);
+ * spike carries ZWATCH_NEW (zombies present at this scan and not at the
+ * previous one; the first scan after load only sets the baseline) and
+ * ZWATCH_INTERVAL_MS.
+ * A *_high is sent once when its count reaches the threshold, its *_ok once
+ * when the count falls below threshold - hysteresis (or to 0, see above),
+ * or when its threshold is set to 0, or when the parent exits: never two
+ * highs in a row for the same thing.  At most ZWATCH_EVENT_BURST events go
+ * out in any ZWATCH_EVENT_WINDOW_MS (sliding); more are dropped, counted in
+ * events_suppressed, and one kernel log line says so per episode.
  *
  * Limits
  * ------
@@ -139,6 +177,35 @@
 #define ZWATCH_ATTR_LOST		"lost"
 #define ZWATCH_ATTR_INTERVAL_MS		"interval_ms"
 #define ZWATCH_ATTR_TOP_PARENTS		"top_parents"
+#define ZWATCH_ATTR_THRESHOLD		"threshold"
+#define ZWATCH_ATTR_PARENT_THRESHOLD	"parent_threshold"
+#define ZWATCH_ATTR_SPIKE_THRESHOLD	"spike_threshold"
+#define ZWATCH_ATTR_HYSTERESIS		"hysteresis"
+#define ZWATCH_ATTR_STATE		"state"
+#define ZWATCH_ATTR_EVENTS_SENT		"events_sent"
+#define ZWATCH_ATTR_EVENTS_SUPPRESSED	"events_suppressed"
+
+/* values of the state attribute */
+#define ZWATCH_STATE_OK			"ok"
+#define ZWATCH_STATE_HIGH		"high"
+
+/* uevents */
+#define ZWATCH_UEVENT_SUBSYSTEM		"zwatch"
+#define ZWATCH_UEVENT_DEVPATH		"/kernel/zwatch/events"
+#define ZWATCH_UEVENT_KOBJ		"events"
+#define ZWATCH_UEV_EVENT		"ZWATCH_EVENT"
+#define ZWATCH_UEV_ZOMBIES		"ZWATCH_ZOMBIES"
+#define ZWATCH_UEV_THRESHOLD		"ZWATCH_THRESHOLD"
+#define ZWATCH_UEV_PPID			"ZWATCH_PPID"
+#define ZWATCH_UEV_PARENT_COMM		"ZWATCH_PARENT_COMM"
+#define ZWATCH_UEV_PARENT_ZOMBIES	"ZWATCH_PARENT_ZOMBIES"
+#define ZWATCH_UEV_NEW			"ZWATCH_NEW"
+#define ZWATCH_UEV_INTERVAL_MS		"ZWATCH_INTERVAL_MS"
+#define ZWATCH_EVENT_TOTAL_HIGH		"total_high"
+#define ZWATCH_EVENT_TOTAL_OK		"total_ok"
+#define ZWATCH_EVENT_PARENT_HIGH	"parent_high"
+#define ZWATCH_EVENT_PARENT_OK		"parent_ok"
+#define ZWATCH_EVENT_SPIKE		"spike"
 
 /* attributes of ZWATCH_SYSFS_DIR/by_parent/<ppid>/ */
 #define ZWATCH_PATTR_ZOMBIES		"zombies"
@@ -152,6 +219,9 @@
 #define ZWATCH_INTERVAL_MS_MAX		3600000
 #define ZWATCH_TOP_PARENTS_DEFAULT	16
 #define ZWATCH_TOP_PARENTS_MAX		256
+#define ZWATCH_THRESHOLD_MAX		4194304
+#define ZWATCH_EVENT_BURST		16
+#define ZWATCH_EVENT_WINDOW_MS		1000
 
 /* bounds */
 #define ZWATCH_MAX_TRACKED		65536

@@ -6,9 +6,16 @@ cd "$(dirname "$0")/../.."
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
-say "Load the module"
-run insmod module/zwatch.ko
+say "Load the module, alarm at 30 zombies, log alarms through udev"
+run insmod module/zwatch.ko threshold=30 parent_threshold=25 interval_ms=200
 run cat /proc/zombies
+# the shipped rule, pointing at this tree's handler; syslog to a file
+busybox syslogd -n -O /tmp/messages &
+mkdir -p /run/udev/rules.d
+sed "s|/usr/lib/zwatch/zwatch-udev-log|$PWD/tools/udev/zwatch-udev-log|" \
+	tools/udev/90-zwatch.rules >/run/udev/rules.d/90-zwatch.rules
+/lib/systemd/systemd-udevd --daemon 2>/dev/null
+sleep 0.5
 
 say "A daemon that forks workers and never wait()s for them"
 selftests/zw_leaker leaky-daemon 40 20 &
@@ -29,6 +36,11 @@ ns_init=$(pgrep -x app-pid1 | head -n 1)
 # /proc/PID/root leads into its mount namespace, where /proc is its own
 run cat /proc/$ns_init/root/proc/zombies
 
+say "The kernel crossed the thresholds: state is high, and the uevents reached"
+say "udev, whose shipped rule logged them to the system log"
+run cat /sys/kernel/zwatch/state
+run grep zwatch: /tmp/messages
+
 say "Global counters and the worst parents in sysfs"
 run grep . /sys/kernel/zwatch/zombies /sys/kernel/zwatch/parents \
 	/sys/kernel/zwatch/tasks /sys/kernel/zwatch/scan_ns
@@ -43,7 +55,13 @@ wait "$daemon" 2>/dev/null || true
 sleep 0.5
 run cat /proc/zombies
 
+say "Below the threshold again: the alarm clears"
+sleep 0.6
+run grep -E 'total_ok|parent_ok' /tmp/messages
+run cat /sys/kernel/zwatch/state
+
 say "Unload"
 pkill -x app-pid1 || true
+udevadm control --exit
 run rmmod zwatch
 echo "done."

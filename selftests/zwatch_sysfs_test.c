@@ -124,6 +124,11 @@ TEST(bad_input_changes_nothing)
 		{ ZWATCH_ATTR_TOP_PARENTS, "257", 3, ERANGE },
 		{ ZWATCH_ATTR_TOP_PARENTS, "4294967296", 10, ERANGE },
 		{ ZWATCH_ATTR_TOP_PARENTS, "1.5", 3, EINVAL },
+		{ ZWATCH_ATTR_THRESHOLD, "4194305", 7, ERANGE },
+		{ ZWATCH_ATTR_THRESHOLD, "ten", 3, EINVAL },
+		{ ZWATCH_ATTR_PARENT_THRESHOLD, "-3", 2, EINVAL },
+		{ ZWATCH_ATTR_SPIKE_THRESHOLD, "5000000", 7, ERANGE },
+		{ ZWATCH_ATTR_HYSTERESIS, "1e3", 3, EINVAL },
 	};
 	unsigned int i;
 
@@ -137,6 +142,15 @@ TEST(bad_input_changes_nothing)
 	}
 	EXPECT_EQ(777, zw_get(ZWATCH_ATTR_INTERVAL_MS));
 	EXPECT_EQ(9, zw_get(ZWATCH_ATTR_TOP_PARENTS));
+
+	/* every alarm knob takes its whole range, edges included */
+	EXPECT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_THRESHOLD, "4194304", 7));
+	EXPECT_EQ(4194304, zw_get(ZWATCH_ATTR_THRESHOLD));
+	EXPECT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_THRESHOLD, "0", 1));
+	EXPECT_EQ(0, zw_get(ZWATCH_ATTR_THRESHOLD));
+	EXPECT_EQ(0, zw_get(ZWATCH_ATTR_PARENT_THRESHOLD));
+	EXPECT_EQ(0, zw_get(ZWATCH_ATTR_SPIKE_THRESHOLD));
+	EXPECT_EQ(0, zw_get(ZWATCH_ATTR_HYSTERESIS));
 
 	/* edges of the documented ranges are accepted */
 	EXPECT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_TOP_PARENTS, "256", 3));
@@ -231,14 +245,21 @@ TEST(load_parameters)
 	static const char * const bad[] = {
 		"interval_ms=abc", "interval_ms=3600001", "interval_ms=-5",
 		"top_parents=257", "top_parents=", "interval_ms",
+		"threshold=4194305", "parent_threshold=x", "spike_threshold=-1",
+		"hysteresis=0x5",
 	};
 	unsigned int i;
 
 	if (zw_module_loaded())
 		ASSERT_EQ(0, zw_module_unload());
-	ASSERT_EQ(0, zw_module_load("interval_ms=500 top_parents=3"));
+	ASSERT_EQ(0, zw_module_load("interval_ms=500 top_parents=3 threshold=7 "
+				    "parent_threshold=8 spike_threshold=9 hysteresis=2"));
 	EXPECT_EQ(500, zw_get(ZWATCH_ATTR_INTERVAL_MS));
 	EXPECT_EQ(3, zw_get(ZWATCH_ATTR_TOP_PARENTS));
+	EXPECT_EQ(7, zw_get(ZWATCH_ATTR_THRESHOLD));
+	EXPECT_EQ(8, zw_get(ZWATCH_ATTR_PARENT_THRESHOLD));
+	EXPECT_EQ(9, zw_get(ZWATCH_ATTR_SPIKE_THRESHOLD));
+	EXPECT_EQ(2, zw_get(ZWATCH_ATTR_HYSTERESIS));
 	ASSERT_EQ(0, zw_module_unload());
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -17,8 +17,13 @@ TOP := $(CURDIR)
 
 all: module tools selftests
 
+# Debian's headers name the gcc their kernel was built with (5.10: gcc-10);
+# where that one is not installed, this machine's gcc builds the module.
+KGCC = $(shell sed -n 's/^CC = .*\(gcc-[0-9]*\)$$/\1/p' $(KDIR)/.kernelvariables 2>/dev/null)
+KCC = $(if $(KGCC),$(if $(shell command -v $(KGCC)),,CC=gcc))
+
 module:
-	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+	$(MAKE) -C $(KDIR) M=$(TOP) W=1 $(KCC) modules
 
 tools:
 	$(MAKE) -C tools/zwatch
@@ -34,17 +39,22 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run:
-	selftests/check.sh $(KDIR) $(TESTS)
+# KERNEL=5.10|6.1|6.12|7.2 picks the kernel of the QEMU tier (default 6.1)
+KERNEL ?= 6.1
+ALL_KERNELS := 6.1 5.10 6.12 7.2
 
-check-all: check
+check-run:
+	selftests/check.sh -k $(KERNEL) $(TESTS)
+
+check-all: deps
+	selftests/check.sh $(addprefix -k ,$(ALL_KERNELS)) $(TESTS)
 
 demo: deps
 	@$(MAKE) --no-print-directory -s module tools
 	@selftests/vm/demo.sh $(KDIR)
 
 clean:
-	$(MAKE) -C $(KDIR) M=$(TOP) clean
+	$(MAKE) -C $(KDIR) M=$(TOP) $(KCC) clean
 	$(MAKE) -C tools/zwatch clean
 	$(MAKE) -C selftests clean
 	$(MAKE) -C selftests/host clean

@@ -9,6 +9,7 @@
 #define _ZWATCH_COMPAT_H
 
 #include <linux/sched.h>
+#include <linux/time_namespace.h>
 #include <linux/workqueue.h>
 
 void zw_exit_hook(struct task_struct *p);
@@ -26,6 +27,17 @@ static inline void zw_exit_probe(void *data, struct task_struct *p, bool group_d
 static inline void zw_exit_probe(void *data, struct task_struct *p)
 {
 	zw_exit_hook(p);
+}
+#endif
+
+/*
+ * /proc/PID/stat gives start times in the reader's time namespace since
+ * timens_add_boottime_ns() came (5.11); before, unshifted, and so do we.
+ */
+#ifndef ZW_HAVE_TIMENS_ADD_BOOTTIME_NS
+static inline u64 timens_add_boottime_ns(u64 nsec)
+{
+	return nsec;
 }
 #endif
 

@@ -289,7 +289,8 @@ static void zw_events_release(struct kobject *kobj)
 	kfree(kobj);
 }
 
-static const struct kobj_type zw_events_ktype = {
+/* not const: kobject_init() took a mutable one before 6.2 */
+static struct kobj_type zw_events_ktype = {
 	.release = zw_events_release,
 	.sysfs_ops = &kobj_sysfs_ops,
 };

@@ -14,16 +14,17 @@
  */
 #include <linux/cgroup.h>
 #include <linux/cred.h>
+#include <linux/mm.h>
 #include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
-#include <linux/time_namespace.h>
 #include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
 
+#include "compat.h"
 #include "zwatch.h"
 
 /* room for zombies that appear between sizing and collecting */

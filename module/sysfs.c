@@ -236,7 +236,8 @@ static void zw_parent_release(struct kobject *kobj)
 	kfree(d);
 }
 
-static const struct kobj_type zw_parent_ktype = {
+/* not const: kobject_init() took a mutable one before 6.2 */
+static struct kobj_type zw_parent_ktype = {
 	.release = zw_parent_release,
 	.sysfs_ops = &kobj_sysfs_ops,
 	.default_groups = zw_parent_groups,

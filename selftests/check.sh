@@ -1,15 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# `make check`: builds, style gates, host tests, and the QEMU tier on one
-# kernel.  Every gate and every TAP result counts as one test; the last line
-# is "N passed, N failed, N skipped".  Exits non-zero on any failure.
+# `make check` and `make check-all`: builds, style gates, host tests, then
+# for each kernel named: the module built against its headers (W=1, no
+# warnings) and the QEMU tier booted on it.  Every gate and every TAP result
+# counts as one test; with more than one kernel a table sums them up; the
+# last line is "N passed, N failed, N skipped".  Exits non-zero on failure.
 #
-#   check.sh KDIR [TEST...]
+#   check.sh [-k KERNEL]... [TEST...]    KERNEL: 6.1 (default) 5.10 6.12 7.2
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kdir=$1
-shift
+kernels=()
+while getopts "k:" opt; do
+	case $opt in
+	k) kernels+=("$OPTARG") ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ ${#kernels[@]} -gt 0 ] || kernels=(6.1)
 cache=${ZWATCH_CACHE:-/var/cache/zwatch}
 ksrc=$cache/linux-source-6.1
 logs=$top/selftests/out
@@ -59,18 +68,15 @@ no_output() {	# passes when CMD succeeds and prints nothing
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }
 
-kver=$("$top/selftests/kver.sh" "$kdir")
 : >"$logs/tap.log"
 
-echo "# zwatch check on $kver ($kdir)"
-gate "build: module (W=1, -Werror)" make -C "$top" module KDIR="$kdir"
 gate "build: tool" make -C "$top/tools/zwatch"
 gate "build: selftests" make -C "$top/selftests" KSFT_DIR="$ksrc/tools/testing/selftests"
 gate "build: host tests" make -C "$top/selftests/host" KSFT_DIR="$ksrc/tools/testing/selftests"
 
-sparse_clean() {
+sparse_clean() {	# sparse_clean KDIR
 	local out
-	out=$(make -C "$kdir" M="$top" C=2 W=1 modules 2>&1) || { echo "$out"; return 1; }
+	out=$(make -C "$top" module KDIR="$1" C=2 2>&1) || { echo "$out"; return 1; }
 	! echo "$out" | grep -E "^$top.*(warning|error):"
 }
 checkpatch_clean() {
@@ -91,22 +97,46 @@ uapi_compiles() {
 	return $rc
 }
 gate "style: checkpatch --strict (module, uapi)" checkpatch_clean
-gate "style: sparse (C=2) clean" sparse_clean
 gate "style: uapi header compiles alone in C and C++" uapi_compiles
 
 make -s -C "$top/selftests/host" run KSFT_DIR="$ksrc/tools/testing/selftests" \
 	>"$logs/host.tap" 2>&1
 tap host <"$logs/host.tap"
 
-out=$logs/vm-$kver
-"$top/selftests/vm/run.sh" -k "$kver" -t "${ZWATCH_VM_TIMEOUT:-1200}" -o "$out" \
-	-- selftests/vm/tests.sh "$@" >"$logs/vm.tap" 2>"$logs/vm-run.err"
-tap "vm $kver" <"$logs/vm.tap"
-if grep -q "run.sh:" "$logs/vm-run.err"; then
-	result fail "vm $kver: guest finished with a clean kernel log" "$logs/vm-run.err"
-else
-	result ok "vm $kver: guest finished with a clean kernel log"
-fi
+table=()
+for k in "${kernels[@]}"; do
+	p0=$passed f0=$failed built=no loaded=no
+	echo "# kernel $k"
+	if ! env=$("$top/selftests/kernels.sh" "$k" 2>"$logs/kernel-$k.log"); then
+		result fail "kernel $k: fetched or built into the cache" "$logs/kernel-$k.log"
+		table+=("$(printf '%-6s %-22s %-5s %-6s %6s %6s' "$k" - no no 0 1)")
+		continue
+	fi
+	eval "$env"
+	gate "build $k: module against $KVER headers (W=1, -Werror)" \
+		make -C "$top" module KDIR="$KDIR" && built=yes
+	gate "style $k: sparse (C=2) clean" sparse_clean "$KDIR"
+	if [ $built = yes ]; then
+		out=$logs/vm-$KVER
+		"$top/selftests/vm/run.sh" -k "$KVER" -i "$IMAGE" -m "$MODDIR" \
+			-t "${ZWATCH_VM_TIMEOUT:-2400}" -o "$out" \
+			-- selftests/vm/tests.sh "$@" >"$logs/vm-$k.tap" 2>"$logs/vm-$k.err"
+		grep -q "^# zwatch: loaded" "$logs/vm-$k.tap" && loaded=yes
+		tap "vm $k" <"$logs/vm-$k.tap"
+		if grep -q "run.sh:" "$logs/vm-$k.err"; then
+			result fail "vm $k: guest finished with a clean kernel log" "$logs/vm-$k.err"
+		else
+			result ok "vm $k: guest finished with a clean kernel log"
+		fi
+	fi
+	table+=("$(printf '%-6s %-22s %-5s %-6s %6d %6d' "$k" "$KVER" $built $loaded \
+		$((passed - p0)) $((failed - f0)))")
+done
 
+echo "#"
+printf '# %-6s %-22s %-5s %-6s %6s %6s\n' kernel release built loaded passed failed
+for row in "${table[@]}"; do
+	echo "# $row"
+done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -13,6 +13,7 @@ if ! insmod "$ZWATCH_KO"; then
 	echo "not ok 1 insmod $ZWATCH_KO"
 	exit 1
 fi
+echo "# zwatch: loaded on $(uname -r)"
 for t in "$@"; do
 	echo "# running $t"
 	"./$t" || status=1

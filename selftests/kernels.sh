@@ -1,0 +1,161 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Puts one kernel of the test matrix in the cache and prints where it is:
+#
+#   kernels.sh KERNEL      KERNEL: 5.10 | 6.1 | 6.12 | 7.2
+#   -> KVER=...  IMAGE=...  MODDIR=...  KDIR=...  (shell assignments)
+#
+# 6.1 is Debian 12's own kernel, installed by deps.sh.  5.10 (bullseye) and
+# 6.12 (bookworm-backports) are Debian's packages, fetched with a private
+# apt state so the system's sources are never touched, and unpacked into
+# the cache.  7.2 is built from Debian sid's linux-source-7.2 (its binary
+# headers need a newer gcc and glibc than Debian 12 has) with a small config
+# (selftests/kconfig: tinyconfig + guest + debug options); it is also the
+# debug tier.  Everything is done once: a warm cache answers at once.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${ZWATCH_CACHE:-/var/cache/zwatch}
+k=${1:?usage: kernels.sh 5.10|6.1|6.12|7.2}
+dir=$cache/kernels/$k
+envfile=$dir/env
+
+log() { echo "kernels: $k: $*" >&2; }
+
+if [ "$k" = 6.1 ]; then
+	kdir=$("$here/kdir.sh")
+	kver=$("$here/kver.sh" "$kdir")
+	echo "KVER=$kver IMAGE=/boot/vmlinuz-$kver MODDIR=/lib/modules/$kver KDIR=$kdir"
+	exit 0
+fi
+
+# the configs are part of the key: change one, get a new kernel
+stamp=$(cat "$here/kconfig/"*.config "$0" | md5sum | cut -c1-12)
+if [ -e "$envfile" ] && grep -q "STAMP=$stamp" "$envfile"; then
+	grep -v '^STAMP=' "$envfile"
+	exit 0
+fi
+
+# The archive this machine already uses (never named here): its URI for
+# Debian's main archive, and for the security archive next to it.
+debian_uri() {
+	{
+		cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '$1 == "URIs:" { print $2 }'
+		cat /etc/apt/sources.list 2>/dev/null | awk '$1 == "deb" { print $2 }'
+	} | grep -E '/debian/?$' | head -n 1 || true
+}
+
+# a private apt state: its own sources, lists, cache, and an empty status,
+# so that what this machine has installed does not count as a candidate
+apt_private() {	# apt_private NAME SUITE...
+	local name=$1 uri suite
+	shift
+	uri=$(debian_uri)
+	[ -n "$uri" ] || { log "no Debian archive in the system's apt sources"; exit 1; }
+	aptdir=$cache/apt/$name
+	mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
+	: >"$aptdir/sources.list"
+	: >"$aptdir/status"
+	for suite in "$@"; do
+		case $suite in
+		*-security) echo "deb ${uri%/}-security $suite main" ;;
+		*) echo "deb $uri $suite main" ;;
+		esac >>"$aptdir/sources.list"
+	done
+	aptopts=(-o "Dir::Etc::sourcelist=$aptdir/sources.list"
+		 -o "Dir::Etc::sourceparts=-"
+		 -o "Dir::State::Lists=$aptdir/lists"
+		 -o "Dir::Cache=$aptdir/cache"
+		 -o "Dir::State::status=$aptdir/status"
+		 -o "APT::Get::List-Cleanup=0")
+	apt-get -q "${aptopts[@]}" update >&2
+}
+
+fetch() {	# fetch PKG...: download into $dir/debs and unpack into $dir/root
+	mkdir -p "$dir/debs" "$dir/root"
+	(cd "$dir/debs" && apt-get -q "${aptopts[@]}" download "$@" >&2)
+	local deb
+	for deb in "$dir"/debs/*.deb; do
+		dpkg -x "$deb" "$dir/root"
+	done
+}
+
+# the package a metapackage points at, e.g. linux-image-5.10.0-33-amd64
+dep_of() {
+	apt-cache "${aptopts[@]}" depends "$1" |
+		awk -v re="$2" '$1 == "Depends:" && $2 ~ re { print $2; exit }'
+}
+
+debian_kernel() {	# debian_kernel SUITE...
+	local pkg abi kbuild headers
+	apt_private "$k" "$@"
+	pkg=$(dep_of linux-image-amd64 '^linux-image-[0-9]')
+	abi=${pkg#linux-image-}
+	headers=linux-headers-$abi
+	kbuild=$(apt-cache "${aptopts[@]}" depends "$headers" |
+		 awk '$1 == "Depends:" && $2 ~ /^linux-(kbuild|headers)-/ { print $2 }')
+	log "fetching $pkg $headers $kbuild"
+	rm -rf "$dir/debs" "$dir/root"
+	# shellcheck disable=SC2086
+	fetch "$pkg" "$headers" $kbuild
+	# the flavour's Makefile includes the common one by absolute path
+	sed -i "s|include /usr/src/|include $dir/root/usr/src/|" \
+		"$dir/root/usr/src/$headers/Makefile"
+	kver=$abi
+	image=$dir/root/boot/vmlinuz-$kver
+	moddir=$dir/root/lib/modules/$kver
+	kdir=$dir/root/usr/src/$headers
+}
+
+source_kernel() {	# source_kernel SUITE VERSION
+	local src
+	apt_private "$k" "$1"
+	log "fetching linux-source-$2"
+	rm -rf "$dir/debs" "$dir/root" "$dir/src"
+	fetch "linux-source-$2"
+	mkdir -p "$dir/src"
+	log "unpacking"
+	tar -C "$dir/src" -xJf "$dir/root/usr/src/linux-source-$2.tar.xz"
+	rm -rf "$dir/root" "$dir/debs"
+	src=$dir/src/linux-source-$2
+	log "configuring: tinyconfig + $(cd "$here/kconfig" && echo *.config)"
+	make -s -C "$src" tinyconfig >&2
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$src" "$src/.config" \
+		"$here"/kconfig/*.config >&2
+	make -s -C "$src" olddefconfig >&2
+	# every option asked for must have survived the dependency solver
+	local want missing=0
+	while read -r want; do
+		case $want in
+		CONFIG_*=*) grep -qx "$want" "$src/.config" ;;
+		"# CONFIG_"*" is not set")
+			want=${want#\# }
+			! grep -q "^${want%% *}=" "$src/.config"
+			;;
+		*) continue ;;
+		esac || { log "not as asked: $want"; missing=1; }
+	done < <(cat "$here"/kconfig/*.config)
+	[ $missing -eq 0 ] || exit 1
+	log "building bzImage (several minutes on 2 cores)"
+	make -s -C "$src" -j"$(nproc)" LOCALVERSION=-zwatch bzImage modules_prepare >&2
+	# external modules link against what vmlinux exports
+	cp "$src/vmlinux.symvers" "$src/Module.symvers"
+	kver=$(make -s -C "$src" LOCALVERSION=-zwatch kernelrelease)
+	image=$src/arch/x86/boot/bzImage
+	# everything the guest needs is built in
+	moddir=$dir/modules/lib/modules/$kver
+	mkdir -p "$moddir"
+	kdir=$src
+}
+
+case $k in
+5.10) debian_kernel bullseye bullseye-security ;;
+6.12) debian_kernel bookworm-backports ;;
+7.2) source_kernel sid 7.2 ;;
+*) log "unknown kernel (5.10, 6.1, 6.12, 7.2)"; exit 2 ;;
+esac
+
+[ -r "$image" ] && [ -d "$kdir" ] || { log "incomplete: $image $kdir"; exit 1; }
+printf 'KVER=%s IMAGE=%s MODDIR=%s KDIR=%s\nSTAMP=%s\n' \
+	"$kver" "$image" "$moddir" "$kdir" "$stamp" >"$envfile"
+grep -v '^STAMP=' "$envfile"

@@ -52,7 +52,11 @@ fake_task() {
 	local cgroup=${8:-/} ign=0 blk=0 cgt=0 tracer=0 nspid=$2 s
 	local long
 
-	shift 8 2>/dev/null || shift $#
+	if [ $# -gt 8 ]; then
+		shift 8
+	else
+		shift $#
+	fi
 	for s in "$@"; do
 		case $s in
 		Ign=*) ign=${s#Ign=} ;;

@@ -1,89 +1,35 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The zwatch tool from the outside: exit statuses, messages and output,
-# with fixtures/ served as DIR/zombies through --proc-root.  Prints TAP.
-#
-# ZWATCH names the binary (default: tools/zwatch/zwatch of this tree).
+# The zwatch tool from the outside: exit statuses, messages and the table
+# of list, with fixtures/ served as DIR/zombies through --proc-root.
+# Prints TAP.  ZWATCH names the binary (default: this tree's).
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-zwatch=${ZWATCH:-$here/../../tools/zwatch/zwatch}
-fixtures=$here/fixtures
-
-tmp=$(mktemp -d) || exit 1
-chmod 755 "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-
-rc=0		# exit status of the last run
-why=		# what a test found wrong
-skip=		# why a test was skipped
-nr_roots=0
-
-# run ARGS...: run zwatch; $rc is its status, $tmp/out and $tmp/err its output
-run() {
-	"$zwatch" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-# proc_root [FIXTURE]: a new directory holding FIXTURE as "zombies"
-proc_root() {
-	nr_roots=$((nr_roots + 1))
-	root=$tmp/proc$nr_roots
-	mkdir "$root"
-	if [ $# -gt 0 ]; then
-		cp "$fixtures/$1" "$root/zombies"
-	fi
-}
-
-fail() {
-	why="${why}$*
-"
-}
-
-expect_rc() {
-	[ "$rc" -eq "$1" ] || fail "exit status $rc, expected $1"
-}
-
-# expect_err_is LINE: stderr is exactly LINE
-expect_err_is() {
-	printf '%s\n' "$1" >"$tmp/want"
-	cmp -s "$tmp/want" "$tmp/err" ||
-		fail "stderr is '$(cat "$tmp/err")', expected '$1'"
-}
-
-# expect_in out|err TEXT: stdout or stderr holds TEXT
-expect_in() {
-	grep -qF -- "$2" "$tmp/$1" ||
-		fail "std$1 lacks '$2': '$(head -c 400 "$tmp/$1")'"
-}
-
-expect_empty() {
-	[ ! -s "$tmp/$1" ] || fail "std$1 not empty: '$(head -c 400 "$tmp/$1")'"
-}
-
-# expect_out_is: stdout is exactly what comes on stdin
-expect_out_is() {
-	cat >"$tmp/want"
-	if ! cmp -s "$tmp/want" "$tmp/out"; then
-		fail "stdout differs from the expected (-) output:"
-		fail "$(diff -u "$tmp/want" "$tmp/out" | tail -n +3)"
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 test_missing_module() {
 	proc_root
-	run --proc-root "$root"
+	run --source=module --proc-root "$root"
 	expect_rc 2
-	expect_err_is "zwatch: $root/zombies not found: is the zwatch module loaded? (modprobe zwatch)"
+	expect_err_is "zwatch: $root/zombies not found: is the zwatch module loaded? (modprobe zwatch, or --source=proc)"
 	expect_empty out
+}
+
+# without the module, the default source is a scan of /proc, with a note
+test_missing_module_falls_back() {
+	proc_root
+	run --proc-root "$root"
+	expect_rc 0
+	expect_err_is "zwatch: note: $root/zombies not found (the zwatch module is not loaded): scanning $root/PID/stat instead; zombie ages are unknown"
+	expect_out_is <<'EOF'
+0 zombies under 0 parents, 0 defunct leaders (source: proc, ages unknown)
+EOF
 }
 
 test_missing_proc_root() {
 	run --proc-root "$tmp/nonexistent"
-	expect_rc 2
-	expect_in err "is the zwatch module loaded? (modprobe zwatch)"
+	expect_rc 5
+	expect_err_is "zwatch: cannot read $tmp/nonexistent: No such file or directory (is it a proc file system?)"
 }
 
 test_truncated_file() {
@@ -121,7 +67,7 @@ test_valid_list() {
 	expect_rc 0
 	expect_empty err
 	expect_out_is <<'EOF'
-12 zombies under 5 parents, 1 defunct leaders
+12 zombies under 5 parents, 1 defunct leaders (source: module)
  PPID ZOMBIES   AGE  START CGROUP                          COMM
  4242       5 3h12m 123456 /system.slice/my\040app.service my\040daemon
   100       3 3m12s  98765 /user.slice/user-1000.slice     back\134slash
@@ -155,7 +101,7 @@ test_empty_list() {
 	run --proc-root "$root"
 	expect_rc 0
 	expect_out_is <<'EOF'
-0 zombies under 0 parents, 0 defunct leaders
+0 zombies under 0 parents, 0 defunct leaders (source: module)
 EOF
 }
 
@@ -191,7 +137,7 @@ test_permission_denied() {
 		return
 	fi
 	expect_rc 3
-	expect_err_is "zwatch: cannot open $root/zombies: Permission denied"
+	expect_err_is "zwatch: cannot open $root/zombies: Permission denied (run as root?)"
 }
 
 test_help() {
@@ -200,7 +146,7 @@ test_help() {
 	expect_empty err
 	expect_in out "Usage: zwatch"
 	expect_in out "--proc-root DIR"
-	expect_in out "Exit status:"
+	expect_in out "Exit status"
 	expect_in out "2  /proc/zombies not found"
 	expect_in out "4  malformed input"
 }
@@ -231,35 +177,8 @@ test_missing_option_argument() {
 	expect_in err "needs an argument"
 }
 
-tests="missing_module missing_proc_root truncated_file not_a_zwatch_file
-unsupported_version row_count_mismatch valid_list list_is_default ages
-empty_list huge_counts rows_cut permission_denied help version unknown_option
-unknown_command missing_option_argument"
-
-echo "TAP version 13"
-echo "1..$(echo $tests | wc -w)"
-
-n=0
-failed=0
-for t in $tests; do
-	n=$((n + 1))
-	why=
-	skip=
-	if [ -x "$zwatch" ]; then
-		"test_$t"
-	else
-		fail "$zwatch is not built"
-	fi
-	if [ -n "$skip" ]; then
-		echo "ok $n - $t # SKIP $skip"
-	elif [ -z "$why" ]; then
-		echo "ok $n - $t"
-	else
-		echo "not ok $n - $t"
-		printf '%s' "$why" | sed 's/^/# /'
-		failed=$((failed + 1))
-	fi
-done
-
-echo "# $((n - failed)) of $n passed"
-[ "$failed" -eq 0 ]
+tap_run missing_module missing_module_falls_back missing_proc_root \
+	truncated_file not_a_zwatch_file unsupported_version row_count_mismatch \
+	valid_list list_is_default ages empty_list huge_counts rows_cut \
+	permission_denied help version unknown_option unknown_command \
+	missing_option_argument

@@ -218,6 +218,11 @@ static int check_run(int argc, char **argv, struct zw_opts *opts)
 		return CHECK_UNKNOWN;
 	}
 	zwfilter_sum(&a.filter, &s.t, &m);
+	if (!zwfilter_active(&a.filter)) {
+		/* the header counts zombies whose parent has no row, too */
+		m.zombies = s.t.zombies;
+		m.parents = s.t.parents;
+	}
 	st = check_judge(&a, &m);
 	check_report(&a, &s, &m, st);
 	zwsnap_free(&s);

@@ -99,17 +99,9 @@ static void explain_pids(const struct zw_opts *opts, struct explain *e)
 /* The module's row for this parent, when the module is there. */
 static void explain_module_row(const struct zw_opts *opts, struct explain *e)
 {
-	struct zw_opts mod = *opts;
-	char *path = zw_path(opts->proc_root, "%s", ZWATCH_PROC_NAME);
 	size_t i;
 
-	mod.source = ZW_SOURCE_MODULE;
-	if (!path || access(path, R_OK) || opts->source == ZW_SOURCE_PROC) {
-		free(path);
-		return;
-	}
-	free(path);
-	if (zwsnap_take(&mod, &e->snap, true))
+	if (!zwsnap_module_quiet(opts, &e->snap))
 		return;
 	e->has_snap = true;
 	for (i = 0; i < e->snap.t.nr_rows; i++)

@@ -151,7 +151,6 @@ static bool kick_expected_start(const struct zw_opts *opts,
 				const struct kick_args *a, uint64_t *start,
 				const char **from)
 {
-	struct zw_opts mod = *opts;
 	struct zwsnap s;
 	bool found = false;
 	size_t i;
@@ -161,10 +160,7 @@ static bool kick_expected_start(const struct zw_opts *opts,
 		*from = "--start";
 		return true;
 	}
-	if (opts->source == ZW_SOURCE_PROC)
-		return false;
-	mod.source = ZW_SOURCE_MODULE;
-	if (zwsnap_take(&mod, &s, true))
+	if (!zwsnap_module_quiet(opts, &s))
 		return false;
 	for (i = 0; i < s.t.nr_rows && !found; i++) {
 		if (s.t.rows[i].ppid != a->ppid)

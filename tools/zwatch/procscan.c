@@ -86,6 +86,13 @@ static int procscan_one(const char *proc_root, int rootfd, const char *name,
 	return 0;
 }
 
+static int procscan_by_pid(const void *a, const void *b)
+{
+	const struct procscan_zombie *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
 int procscan_zombies(const char *proc_root, struct procscan *ps)
 {
 	struct dirent *de;
@@ -103,6 +110,8 @@ int procscan_zombies(const char *proc_root, struct procscan *ps)
 	closedir(dir);
 	if (ret)
 		procscan_free(ps);
+	else if (ps->nr)
+		qsort(ps->z, ps->nr, sizeof(*ps->z), procscan_by_pid);
 	return ret;
 }
 

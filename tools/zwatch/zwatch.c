@@ -86,13 +86,14 @@ static const struct zw_cmd *zw_find_cmd(const char *name)
 
 /*
  * The index of the command in @argv: the first argument that is not an
- * option or the value of a common option; 0 when there is none (list).
- * Only the common options may come before the command.
+ * option or the value of one; 0 when there is none (list, the default).
+ * Only the common options and those of list may come before the command.
  */
 static int zw_cmd_index(int argc, char **argv)
 {
 	static const char *const with_value[] = {
-		"--proc-root", "--sys-root", "--source",
+		"--proc-root", "--sys-root", "--source", "--comm", "--cgroup",
+		"--age",
 	};
 	size_t j;
 	int i;

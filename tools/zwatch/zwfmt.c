@@ -210,11 +210,12 @@ void zwfmt_totals(FILE *f, const struct zwsnap *s, const struct zwfilter *flt)
 static void zwfmt_heading(FILE *f, const struct zwfmt_widths *w,
 			  const struct zwfmt_view *view)
 {
-	fprintf(f, "%*s %*s %*s %*s ", w->ppid, ZWATCH_COL_PPID,
-		w->zombies, ZWATCH_COL_ZOMBIES, w->age, ZWFMT_COL_AGE,
-		w->start, ZWATCH_COL_START);
+	fprintf(f, "%*s %*s ", w->ppid, ZWATCH_COL_PPID,
+		w->zombies, ZWATCH_COL_ZOMBIES);
 	if (w->extra)
 		fprintf(f, "%*s ", w->extra, view->extra_head);
+	fprintf(f, "%*s %*s ", w->age, ZWFMT_COL_AGE, w->start,
+		ZWATCH_COL_START);
 	fputs(ZWATCH_COL_CGROUP, f);
 	zwfmt_pad(f, strlen(ZWATCH_COL_CGROUP), w->cgroup);
 	fprintf(f, " %s\n", ZWATCH_COL_COMM);
@@ -227,11 +228,12 @@ static void zwfmt_row(FILE *f, const struct zwsnap *s, size_t i,
 	const struct zwproc_row *row = &s->t.rows[i];
 	char age[ZWFMT_AGE_LEN];
 
-	fprintf(f, "%*d %*" PRIu32 " %*s %*" PRIu64 " ", w->ppid, (int)row->ppid,
-		w->zombies, row->zombies, w->age, zwfmt_row_age(s, row, age),
-		w->start, row->start);
+	fprintf(f, "%*d %*" PRIu32 " ", w->ppid, (int)row->ppid,
+		w->zombies, row->zombies);
 	if (w->extra)
 		fprintf(f, "%*s ", w->extra, view->extra[i]);
+	fprintf(f, "%*s %*" PRIu64 " ", w->age, zwfmt_row_age(s, row, age),
+		w->start, row->start);
 	zwfmt_pad(f, zwfmt_put_escaped(f, row->cgroup), w->cgroup);
 	fputc(' ', f);
 	zwfmt_put_escaped(f, row->comm);

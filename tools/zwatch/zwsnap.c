@@ -153,6 +153,27 @@ out:
 	return ZW_EXIT_OK;
 }
 
+bool zwsnap_module_quiet(const struct zw_opts *opts, struct zwsnap *s)
+{
+	struct zwproc_error err;
+	char *path;
+	FILE *f;
+
+	memset(s, 0, sizeof(*s));
+	if (opts->source == ZW_SOURCE_PROC)
+		return false;
+	path = zw_path(opts->proc_root, "%s", ZWATCH_PROC_NAME);
+	f = path ? fopen(path, "re") : NULL;
+	free(path);
+	if (!f)
+		return false;
+	zwproc_parse_file(f, &s->t, &err);
+	fclose(f);
+	s->source = ZW_SOURCE_MODULE;
+	s->ages = true;
+	return err.status == ZWPROC_OK;
+}
+
 void zwsnap_free(struct zwsnap *s)
 {
 	zwproc_free(&s->t);

@@ -36,6 +36,12 @@ const char *zwsnap_source_name(enum zw_source source);
 int zwsnap_take(const struct zw_opts *opts, struct zwsnap *s, bool quiet);
 void zwsnap_free(struct zwsnap *s);
 
+/*
+ * The module's table only, if <proc-root>/zombies is there and reads:
+ * true with @s filled (release it with zwsnap_free()), else false, quietly.
+ */
+bool zwsnap_module_quiet(const struct zw_opts *opts, struct zwsnap *s);
+
 /* Rows a command looks at: --comm, --cgroup and --age. */
 struct zwfilter {
 	const char *comm;	/* exact parent comm, or NULL */

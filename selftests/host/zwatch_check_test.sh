@@ -131,7 +131,7 @@ test_unknown_malformed() {
 	run check --proc-root "$root" -c 1
 	expect_rc 3
 	expect_out_is <<EOF
-ZOMBIES UNKNOWN: $root/zombies: malformed input: line 4: truncated: no newline at end of input
+ZOMBIES UNKNOWN: $root/zombies: malformed input: line 4: truncated: no newline at end of input (a bug: please report it; --source=proc works meanwhile)
 EOF
 }
 

@@ -43,10 +43,12 @@ static int zwsnap_parse_error(const char *path, const struct zwproc_error *err)
 		zw_err("cannot read %s: %s", path, err->msg);
 		return ZW_EXIT_FAILURE;
 	case ZWPROC_EVERSION:
-		zw_err("cannot read %s: %s", path, err->msg);
+		zw_err("cannot read %s: %s: update zwatch, or use --source=proc",
+		       path, err->msg);
 		return ZW_EXIT_MALFORMED;
 	default:
-		zw_err("%s: malformed input: %s", path, err->msg);
+		zw_err("%s: malformed input: %s (a bug: please report it; --source=proc works meanwhile)",
+		       path, err->msg);
 		return ZW_EXIT_MALFORMED;
 	}
 }

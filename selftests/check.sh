@@ -123,7 +123,8 @@ for k in "${kernels[@]}"; do
 			-- selftests/vm/tests.sh "$@" >"$logs/vm-$k.tap" 2>"$logs/vm-$k.err"
 		grep -q "^# zwatch: loaded" "$logs/vm-$k.tap" && loaded=yes
 		tap "vm $k" <"$logs/vm-$k.tap"
-		if grep -q "run.sh:" "$logs/vm-$k.err"; then
+		if grep -q "run.sh:" "$logs/vm-$k.err" || [ ! -s "$out/status" ]; then
+			echo "run.sh: the guest did not report back" >>"$logs/vm-$k.err"
 			result fail "vm $k: guest finished with a clean kernel log" "$logs/vm-$k.err"
 		else
 			result ok "vm $k: guest finished with a clean kernel log"

@@ -29,7 +29,20 @@ static bool zw_in_proc_modules(void)
 	return found;
 }
 
-TEST(load_unload_50_times)
+/* no setup: these tests only need the harness's longer timeout */
+FIXTURE(slow) {
+	int unused;
+};
+
+FIXTURE_SETUP(slow)
+{
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+}
+
+TEST_F_TIMEOUT(slow, load_unload_50_times, 600)
 {
 	int i;
 
@@ -93,7 +106,7 @@ static void zw_reader_loop(int kind)
 	}
 }
 
-TEST(unload_under_readers_and_churn)
+TEST_F_TIMEOUT(slow, unload_under_readers_and_churn, 900)
 {
 	struct zw_factory leak[8];
 	pid_t readers[8], churn;

@@ -43,7 +43,8 @@ mkdir -p "$out"
 rm -f "$out/output" "$out/status" "$out/console" "$out/dmesg"
 [ -r "$image" ] || { echo "run.sh: no kernel image $image" >&2; exit 2; }
 
-initrd=$("$here/initramfs.sh" "$kver" "$moddir")
+initrd=$("$here/initramfs.sh" "$kver" "$moddir") ||
+	{ echo "run.sh: cannot build an initramfs for $kver" >&2; exit 1; }
 
 # The command travels as a script in OUTDIR, which the guest mounts rw.
 {

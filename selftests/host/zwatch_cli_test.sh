@@ -177,7 +177,41 @@ test_missing_option_argument() {
 	expect_in err "needs an argument"
 }
 
-tap_run missing_module missing_module_falls_back missing_proc_root \
+# the man page formats cleanly and documents every command and exit status
+test_man_page() {
+	page=$here/../../tools/zwatch/zwatch.8
+	if ! command -v man >/dev/null; then
+		skip="man not installed"
+		return
+	fi
+	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	expect_rc 0
+	expect_empty err
+	for c in list watch explain kick check events get set; do
+		expect_in out "zwatch $c"
+		grep -q "^   $c\b\|^   $c,\|^   get, set" "$tmp/out" ||
+			fail "no section for $c"
+	done
+	# every status --help lists, in the EXIT STATUS section
+	"$zwatch" --help | sed -n 's/^  \([0-9]\)  .*/\1/p' >"$tmp/codes"
+	[ "$(wc -l <"$tmp/codes")" -eq 9 ] || fail "--help lists $(wc -l <"$tmp/codes") statuses"
+	sed -n '/^EXIT STATUS/,/^FILES/p' "$tmp/out" >"$tmp/exit"
+	while read -r code; do
+		grep -q "^       $code  " "$tmp/exit" || fail "status $code not in the man page"
+	done <"$tmp/codes"
+}
+
+test_install() {
+	make -s -C "$here/../../tools/zwatch" install DESTDIR="$tmp/dest" \
+		PREFIX=/usr >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	expect_rc 0
+	[ -x "$tmp/dest/usr/sbin/zwatch" ] || fail "no /usr/sbin/zwatch"
+	[ -f "$tmp/dest/usr/share/man/man8/zwatch.8" ] || fail "no zwatch.8"
+}
+
+tap_run man_page install missing_module missing_module_falls_back missing_proc_root \
 	truncated_file not_a_zwatch_file unsupported_version row_count_mismatch \
 	valid_list list_is_default ages empty_list huge_counts rows_cut \
 	permission_denied help version unknown_option unknown_command \

@@ -207,7 +207,9 @@ int procscan_table(const char *proc_root, const struct procscan *ps,
 
 	memset(zp, 0, sizeof(*zp));
 	zp->version = ZWATCH_FORMAT_VERSION;
-	zp->has_defunct_leaders = zp->has_rows_key = zp->has_cut = true;
+	zp->has_defunct_leaders = true;
+	zp->has_rows_key = true;
+	zp->has_cut = true;
 	z = procscan_sorted(ps, &nr, &zp->defunct_leaders);
 	zp->rows = calloc(nr + 1, sizeof(*zp->rows));
 	if (!z || !zp->rows)
@@ -236,7 +238,8 @@ int procscan_table(const char *proc_root, const struct procscan *ps,
 		zwproc_free(zp);
 		return ZW_EXIT_MALFORMED;
 	}
-	zp->parents = zp->rows_key = zp->nr_rows;
+	zp->parents = zp->nr_rows;
+	zp->rows_key = zp->nr_rows;
 	qsort(zp->rows, zp->nr_rows, sizeof(*zp->rows), procscan_by_count);
 	return ZW_EXIT_OK;
 nomem:

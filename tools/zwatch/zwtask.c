@@ -130,41 +130,71 @@ static void zwtask_nspid(const char *v, struct zwtask_status *st)
 	}
 }
 
-int zwtask_parse_status(const char *buf, struct zwtask_status *st)
+/* One line of status, "Key:\tvalue": take what zwatch uses. */
+static void zwtask_status_line(const char *line, struct zwtask_status *st,
+			       unsigned int *sigs)
 {
-	const char *line, *v;
-	unsigned int sigs = 0;
+	struct {
+		const char *key;
+		uint64_t *mask;
+	} masks[] = {
+		{ "SigPnd", &st->sig_pnd },
+		{ "ShdPnd", &st->shd_pnd },
+		{ "SigBlk", &st->sig_blk },
+		{ "SigIgn", &st->sig_ign },
+		{ "SigCgt", &st->sig_cgt },
+	};
+	const char *v;
 	uint64_t n;
-	size_t len;
+	size_t i, len;
 
-	memset(st, 0, sizeof(*st));
-	for (line = buf; line && *line; line = strchr(line, '\n'),
-	     line = line ? line + 1 : NULL) {
-		if ((v = zwtask_value(line, "State"))) {
-			len = strcspn(v, "\n");
-			if (len >= sizeof(st->state))
-				len = sizeof(st->state) - 1;
-			memcpy(st->state, v, len);
-			st->state[len] = '\0';
-		} else if ((v = zwtask_value(line, "TracerPid"))) {
-			n = strtoull(v, NULL, 10);
-			st->tracer_pid = n > INT32_MAX ? 0 : (pid_t)n;
-		} else if ((v = zwtask_value(line, "NSpid"))) {
-			zwtask_nspid(v, st);
-		} else if ((v = zwtask_value(line, "Threads"))) {
-			st->threads = strtoull(v, NULL, 10);
-		} else if ((v = zwtask_value(line, "SigPnd"))) {
-			sigs += !zwtask_hex(v, &st->sig_pnd);
-		} else if ((v = zwtask_value(line, "ShdPnd"))) {
-			sigs += !zwtask_hex(v, &st->shd_pnd);
-		} else if ((v = zwtask_value(line, "SigBlk"))) {
-			sigs += !zwtask_hex(v, &st->sig_blk);
-		} else if ((v = zwtask_value(line, "SigIgn"))) {
-			sigs += !zwtask_hex(v, &st->sig_ign);
-		} else if ((v = zwtask_value(line, "SigCgt"))) {
-			sigs += !zwtask_hex(v, &st->sig_cgt);
+	v = zwtask_value(line, "State");
+	if (v) {
+		len = strcspn(v, "\n");
+		if (len >= sizeof(st->state))
+			len = sizeof(st->state) - 1;
+		memcpy(st->state, v, len);
+		st->state[len] = '\0';
+		return;
+	}
+	v = zwtask_value(line, "TracerPid");
+	if (v) {
+		n = strtoull(v, NULL, 10);
+		st->tracer_pid = n > INT32_MAX ? 0 : (pid_t)n;
+		return;
+	}
+	v = zwtask_value(line, "NSpid");
+	if (v) {
+		zwtask_nspid(v, st);
+		return;
+	}
+	v = zwtask_value(line, "Threads");
+	if (v) {
+		st->threads = strtoull(v, NULL, 10);
+		return;
+	}
+	for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+		v = zwtask_value(line, masks[i].key);
+		if (v) {
+			*sigs += !zwtask_hex(v, masks[i].mask);
+			return;
 		}
 	}
+}
+
+int zwtask_parse_status(const char *buf, struct zwtask_status *st)
+{
+	const char *line = buf;
+	unsigned int sigs = 0;
+
+	memset(st, 0, sizeof(*st));
+	while (line && *line) {
+		zwtask_status_line(line, st, &sigs);
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	/* SigPnd, ShdPnd, SigBlk, SigIgn and SigCgt were all there */
 	st->has_sig = sigs == 5;
 	return st->state[0] ? 0 : -EINVAL;
 }

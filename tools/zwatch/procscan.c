@@ -171,9 +171,13 @@ static int procscan_parent(const char *proc_root, pid_t ppid,
 	row->oldest_s = 0;
 	row->comm = strdup(st.comm);
 	row->cgroup = cgroup ? cgroup : strdup(ZWATCH_NO_CGROUP);
-	if (!row->comm || !row->cgroup)
-		return -ENOMEM;
-	return 0;
+	if (row->comm && row->cgroup)
+		return 0;
+	free(row->comm);
+	free(row->cgroup);
+	row->comm = NULL;
+	row->cgroup = NULL;
+	return -ENOMEM;
 }
 
 /* Copy @ps's reapable zombies, sorted by ppid, into @out. */

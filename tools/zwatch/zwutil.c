@@ -282,28 +282,35 @@ char *zw_sysfs_dir(const struct zw_opts *opts)
 int zw_read_at(int dirfd, const char *name, char **buf, size_t *len)
 {
 	size_t cap = ZW_SMALL_FILE, n = 0;
-	char *b = NULL, *nb;
+	char *b, *nb;
 	ssize_t r;
 	int fd, e;
 
+	*buf = NULL;
+	if (len)
+		*len = 0;
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return errno ? -errno : -EIO;
+	b = malloc(cap);
+	if (!b) {
+		e = ENOMEM;
+		goto fail;
+	}
 	for (;;) {
-		if (!b || n + 1 >= cap) {
-			if (b)
-				cap *= 2;
-			nb = realloc(b, cap);
+		if (n + 1 >= cap) {
+			nb = realloc(b, cap * 2);
 			if (!nb) {
 				e = ENOMEM;
 				goto fail;
 			}
 			b = nb;
+			cap *= 2;
 		}
 		r = read(fd, b + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r < 0) {
-			if (errno == EINTR)
-				continue;
 			e = errno;
 			goto fail;
 		}
@@ -320,18 +327,18 @@ int zw_read_at(int dirfd, const char *name, char **buf, size_t *len)
 fail:
 	free(b);
 	close(fd);
-	return -e;
+	return e ? -e : -EIO;
 }
 
 int zw_read_u64_at(int dirfd, const char *name, uint64_t *val)
 {
-	size_t len;
-	char *buf;
+	size_t len = 0;
+	char *buf = NULL;
 	int ret;
 
 	ret = zw_read_at(dirfd, name, &buf, &len);
-	if (ret)
-		return ret;
+	if (ret || !buf)
+		return ret ? ret : -EIO;
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
 		buf[--len] = '\0';
 	ret = zw_parse_u64(buf, UINT64_MAX, val);

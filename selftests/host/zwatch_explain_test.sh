@@ -117,6 +117,21 @@ test_container_init() {
 	expect_not_in out "--force"
 }
 
+# the system's init, which should reap orphans
+test_system_init() {
+	explain_tree
+	fake_task "$root" 1 systemd S 0 1 5 /init.scope Cgt=$SIGCHLD_MASK
+	fake_task "$root" 106 orphan Z 1 1 4200
+	mkdir "$root/1/ns"
+	ln -s "pid:[4026531836]" "$root/1/ns/pid"
+	run explain 1 --proc-root "$root"
+	expect_rc 0
+	expect_in out "role:     PID 1 of the initial pid namespace: the system's init"
+	expect_in out "why:  1 is the system's init"
+	expect_in out "zwatch kick 1 --force"
+	expect_in out "pids:     106"
+}
+
 test_pids_controller() {
 	explain_tree
 	cg=$tmp/sys/fs/cgroup/app.slice/leaky.service
@@ -178,5 +193,5 @@ test_usage() {
 }
 
 tap_run default_disposition ignored other_signal_ignored caught blocked \
-	stopped traced disk_sleep container_init pids_controller no_zombies \
+	stopped traced disk_sleep container_init system_init pids_controller no_zombies \
 	module_age many_pids no_process usage

@@ -294,11 +294,14 @@ static void explain_verdict(const struct explain *e)
 		printf("%d ignores SIGCHLD, so new children vanish by themselves; these zombies predate that, and nothing in it will wait() for them.\n"
 		       "next: a kick cannot help (an ignored signal is discarded): restart %d; its zombies then go to init, which reaps them.\n",
 		       p, p);
+	} else if (explain_pid1(e) && e->pidns_known && e->initial_pidns) {
+		printf("%d is the system's init: orphans are reparented to it and it should reap them; an init that does not is stuck or broken.\n"
+		       "next: look at its state and wchan above and its log; %s kick %d --force sends it the SIGCHLD it may have missed.\n",
+		       p, ZW_PROG, p);
 	} else if (explain_pid1(e)) {
 		printf("%d is PID 1 of its pid namespace: orphans are reparented to it, and it does not reap them (the Docker case: an application as PID 1).\n"
 		       "next: run the container with an init that reaps (docker run --init, tini, dumb-init); for now: %s kick %d%s\n",
-		       p, ZW_PROG, p,
-		       e->pidns_known && !e->initial_pidns ? "" : " --force");
+		       p, ZW_PROG, p, e->pidns_known ? "" : " --force");
 	} else if (s->has_sig && (s->sig_blk & EXPLAIN_SIGCHLD)) {
 		printf("%d blocks SIGCHLD: its handler does not run while it is blocked (a program that waits with sigwait() or signalfd() is stuck elsewhere).\n"
 		       "next: %s kick %d queues a SIGCHLD for when it unblocks; if the zombies stay, the program is stuck or buggy: restart it.\n",

@@ -48,6 +48,7 @@ events_exit:
 	zw_events_exit();
 sysfs_exit:
 	zw_sysfs_exit();
+	zw_coalesce_exit();
 track_exit:
 	zw_track_exit();
 	return err;
@@ -59,6 +60,8 @@ static void __exit zw_exit(void)
 	zw_scan_exit();
 	zw_events_exit();
 	zw_sysfs_exit();
+	/* no reader is left to share the last snapshot */
+	zw_coalesce_exit();
 	zw_track_exit();
 }
 

@@ -114,12 +114,12 @@ static int zw_proc_open(struct inode *inode, struct file *file)
 	int err;
 
 	zw_view_of(file, &view);
-	snap = zw_snapshot_take(&view, ZWATCH_MAX_ROWS);
+	snap = zw_snapshot_get(&view, ZWATCH_MAX_ROWS);
 	if (IS_ERR(snap))
 		return PTR_ERR(snap);
 	err = seq_open(file, &zw_seq_ops);
 	if (err) {
-		zw_snapshot_free(snap);
+		zw_snapshot_put(snap);
 		return err;
 	}
 	((struct seq_file *)file->private_data)->private = snap;
@@ -128,7 +128,7 @@ static int zw_proc_open(struct inode *inode, struct file *file)
 
 static int zw_proc_release(struct inode *inode, struct file *file)
 {
-	zw_snapshot_free(((struct seq_file *)file->private_data)->private);
+	zw_snapshot_put(((struct seq_file *)file->private_data)->private);
 	return seq_release(inode, file);
 }
 

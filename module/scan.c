@@ -67,7 +67,7 @@ static void zw_scan_work(struct work_struct *work)
 	if (!IS_ERR(snap)) {
 		zw_sysfs_publish(snap, top);
 		zw_events_scan(snap, new_zombies, !zw.scans);
-		zw_snapshot_free(snap);
+		zw_snapshot_put(snap);
 	}
 	WRITE_ONCE(zw.scans, zw.scans + 1);
 

@@ -193,7 +193,7 @@ static bool zw_resolve(const struct zw_view *view, struct zw_row *row,
 	return same;
 }
 
-void zw_snapshot_free(struct zw_snapshot *snap)
+static void zw_snapshot_free(struct zw_snapshot *snap)
 {
 	unsigned int i;
 
@@ -202,6 +202,22 @@ void zw_snapshot_free(struct zw_snapshot *snap)
 	for (i = 0; i < snap->nr_rows; i++)
 		kfree(snap->rows[i].cgroup);
 	kvfree(snap);
+}
+
+static void zw_snapshot_release(struct kref *ref)
+{
+	zw_snapshot_free(container_of(ref, struct zw_snapshot, ref));
+}
+
+void zw_snapshot_hold(struct zw_snapshot *snap)
+{
+	kref_get(&snap->ref);
+}
+
+void zw_snapshot_put(struct zw_snapshot *snap)
+{
+	if (snap)
+		kref_put(&snap->ref, zw_snapshot_release);
 }
 
 static void zw_collect(struct zw_collect *c)
@@ -304,6 +320,9 @@ struct zw_snapshot *zw_snapshot_take(const struct zw_view *view,
 	}
 	if (!snap)
 		return ERR_PTR(-EAGAIN);
+	kref_init(&snap->ref);
+	snap->view = *view;
+	snap->max_rows = max_rows;
 	snap->taken_ns = ktime_get_boottime_ns();
 	return snap;
 }

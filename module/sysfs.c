@@ -23,7 +23,7 @@ static ssize_t zw_count_show(struct kobject *kobj, struct kobj_attribute *attr,
 	unsigned int val;
 
 	zw_view_global(&view);
-	snap = zw_snapshot_take(&view, 0);
+	snap = zw_snapshot_get(&view, 0);
 	if (IS_ERR(snap))
 		return PTR_ERR(snap);
 	if (!strcmp(attr->attr.name, ZWATCH_ATTR_ZOMBIES))
@@ -32,7 +32,7 @@ static ssize_t zw_count_show(struct kobject *kobj, struct kobj_attribute *attr,
 		val = snap->parents;
 	else
 		val = snap->defunct_leaders;
-	zw_snapshot_free(snap);
+	zw_snapshot_put(snap);
 	return sysfs_emit(buf, "%u\n", val);
 }
 

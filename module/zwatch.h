@@ -7,6 +7,7 @@
 #define _ZWATCH_H
 
 #include <linux/atomic.h>
+#include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -152,6 +153,9 @@ struct zw_row {
 };
 
 struct zw_snapshot {
+	struct kref ref;
+	struct zw_view view;		/* who it was taken for */
+	unsigned int max_rows;		/* how many rows it was allowed */
 	u64 taken_ns;
 	unsigned int zombies;
 	unsigned int parents;
@@ -163,7 +167,14 @@ struct zw_snapshot {
 
 struct zw_snapshot *zw_snapshot_take(const struct zw_view *view,
 				     unsigned int max_rows);
-void zw_snapshot_free(struct zw_snapshot *snap);
+void zw_snapshot_hold(struct zw_snapshot *snap);
+/* drops a reference; NULL is fine */
+void zw_snapshot_put(struct zw_snapshot *snap);
+
+/* coalesce.c: what readers use, one build at a time, shared when fresh */
+struct zw_snapshot *zw_snapshot_get(const struct zw_view *view,
+				    unsigned int max_rows);
+void zw_coalesce_exit(void);
 void zw_view_global(struct zw_view *view);
 u64 zw_ticks(u64 boottime_ns);
 

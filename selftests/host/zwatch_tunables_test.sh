@@ -83,6 +83,22 @@ test_set_ranges() {
 	expect_rc 0
 }
 
+# a tunable whose range does not start at 0 (max_tracked, newer modules)
+test_set_min() {
+	if ! "$zwatch" set --help | grep -q "^  max_tracked "; then
+		skip="this uapi header has no max_tracked"
+		return
+	fi
+	sys_root
+	echo 65536 >"$dir/max_tracked"
+	run set max_tracked=15 --sys-root "$sys"
+	expect_rc 1
+	expect_in err "max_tracked: '15' is out of range: the range is 16..4194304"
+	run set max_tracked=16 --sys-root "$sys"
+	expect_rc 0
+	[ "$(cat "$dir/max_tracked")" = 16 ] || fail "max_tracked holds $(cat "$dir/max_tracked")"
+}
+
 # one bad value: nothing is written
 test_set_all_or_nothing() {
 	sys_root
@@ -153,5 +169,5 @@ test_events_timeout() {
 	expect_in err "not found: the zwatch module is not loaded; waiting anyway"
 }
 
-tap_run get_all get_one get_unknown set set_ranges set_all_or_nothing \
+tap_run get_all get_one get_unknown set set_ranges set_min set_all_or_nothing \
 	set_read_only no_module set_permission events_usage events_timeout

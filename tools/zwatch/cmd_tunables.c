@@ -21,29 +21,35 @@
 struct tun_attr {
 	const char *name;
 	bool writable;
-	uint64_t max;		/* writable: the range is 0..max */
+	uint64_t max;		/* writable: the range is min..max */
+	uint64_t min;
 };
 
 static const struct tun_attr tun_attrs[] = {
-	{ ZWATCH_ATTR_ZOMBIES, false, 0 },
-	{ ZWATCH_ATTR_PARENTS, false, 0 },
-	{ ZWATCH_ATTR_DEFUNCT_LEADERS, false, 0 },
-	{ ZWATCH_ATTR_TASKS, false, 0 },
-	{ ZWATCH_ATTR_SCANS, false, 0 },
-	{ ZWATCH_ATTR_SCAN_NS, false, 0 },
-	{ ZWATCH_ATTR_SCAN_MAX_SECTION_NS, false, 0 },
-	{ ZWATCH_ATTR_TRACKED, false, 0 },
-	{ ZWATCH_ATTR_REPAIRS, false, 0 },
-	{ ZWATCH_ATTR_LOST, false, 0 },
-	{ ZWATCH_ATTR_STATE, false, 0 },
-	{ ZWATCH_ATTR_EVENTS_SENT, false, 0 },
-	{ ZWATCH_ATTR_EVENTS_SUPPRESSED, false, 0 },
-	{ ZWATCH_ATTR_INTERVAL_MS, true, ZWATCH_INTERVAL_MS_MAX },
-	{ ZWATCH_ATTR_TOP_PARENTS, true, ZWATCH_TOP_PARENTS_MAX },
-	{ ZWATCH_ATTR_THRESHOLD, true, ZWATCH_THRESHOLD_MAX },
-	{ ZWATCH_ATTR_PARENT_THRESHOLD, true, ZWATCH_THRESHOLD_MAX },
-	{ ZWATCH_ATTR_SPIKE_THRESHOLD, true, ZWATCH_THRESHOLD_MAX },
-	{ ZWATCH_ATTR_HYSTERESIS, true, ZWATCH_THRESHOLD_MAX },
+	{ ZWATCH_ATTR_ZOMBIES, false, 0, 0 },
+	{ ZWATCH_ATTR_PARENTS, false, 0, 0 },
+	{ ZWATCH_ATTR_DEFUNCT_LEADERS, false, 0, 0 },
+	{ ZWATCH_ATTR_TASKS, false, 0, 0 },
+	{ ZWATCH_ATTR_SCANS, false, 0, 0 },
+	{ ZWATCH_ATTR_SCAN_NS, false, 0, 0 },
+	{ ZWATCH_ATTR_SCAN_MAX_SECTION_NS, false, 0, 0 },
+	{ ZWATCH_ATTR_TRACKED, false, 0, 0 },
+	{ ZWATCH_ATTR_REPAIRS, false, 0, 0 },
+	{ ZWATCH_ATTR_LOST, false, 0, 0 },
+	{ ZWATCH_ATTR_STATE, false, 0, 0 },
+	{ ZWATCH_ATTR_EVENTS_SENT, false, 0, 0 },
+	{ ZWATCH_ATTR_EVENTS_SUPPRESSED, false, 0, 0 },
+	{ ZWATCH_ATTR_INTERVAL_MS, true, ZWATCH_INTERVAL_MS_MAX, 0 },
+	{ ZWATCH_ATTR_TOP_PARENTS, true, ZWATCH_TOP_PARENTS_MAX, 0 },
+	{ ZWATCH_ATTR_THRESHOLD, true, ZWATCH_THRESHOLD_MAX, 0 },
+	{ ZWATCH_ATTR_PARENT_THRESHOLD, true, ZWATCH_THRESHOLD_MAX, 0 },
+	{ ZWATCH_ATTR_SPIKE_THRESHOLD, true, ZWATCH_THRESHOLD_MAX, 0 },
+	{ ZWATCH_ATTR_HYSTERESIS, true, ZWATCH_THRESHOLD_MAX, 0 },
+#ifdef ZWATCH_ATTR_MAX_TRACKED
+	/* a newer module: the bound of its exit records is a tunable */
+	{ ZWATCH_ATTR_MAX_TRACKED, true, ZWATCH_MAX_TRACKED_MAX,
+	  ZWATCH_MAX_TRACKED_MIN },
+#endif
 };
 
 #define TUN_NR_ATTRS	(sizeof(tun_attrs) / sizeof(tun_attrs[0]))
@@ -57,7 +63,8 @@ static void tun_list(bool writable)
 		if (tun_attrs[i].writable != writable)
 			continue;
 		if (writable)
-			printf("  %-20s 0..%" PRIu64 "\n", tun_attrs[i].name,
+			printf("  %-20s %" PRIu64 "..%" PRIu64 "\n",
+			       tun_attrs[i].name, tun_attrs[i].min,
 			       tun_attrs[i].max);
 		else
 			printf("  %s\n", tun_attrs[i].name);
@@ -221,11 +228,13 @@ static int tun_check(const char *arg, struct tun_set *set)
 		return zw_usage_error(&zw_cmd_set);
 	}
 	ret = zw_parse_u64(eq + 1, set->attr->max, &set->value);
+	if (!ret && set->value < set->attr->min)
+		ret = -ERANGE;
 	if (ret) {
-		zw_err("%s: '%s' is %s: the range is 0..%" PRIu64,
+		zw_err("%s: '%s' is %s: the range is %" PRIu64 "..%" PRIu64,
 		       set->attr->name, eq + 1,
 		       ret == -ERANGE ? "out of range" : "not a number",
-		       set->attr->max);
+		       set->attr->min, set->attr->max);
 		return zw_usage_error(&zw_cmd_set);
 	}
 	return ZW_EXIT_OK;
@@ -252,8 +261,9 @@ static int tun_write(int dirfd, const char *dir, const struct tun_set *set)
 		return ZW_EXIT_OK;
 	}
 	if (e == EINVAL || e == ERANGE) {
-		zw_err("the module refused %s=%" PRIu64 " (%s): the range is 0..%" PRIu64,
-		       name, set->value, strerror(e), set->attr->max);
+		zw_err("the module refused %s=%" PRIu64 " (%s): the range is %" PRIu64 "..%" PRIu64,
+		       name, set->value, strerror(e), set->attr->min,
+		       set->attr->max);
 		return ZW_EXIT_USAGE;
 	}
 	path = zw_path(dir, "%s", name);

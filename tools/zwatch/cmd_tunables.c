@@ -250,7 +250,7 @@ static int tun_write(int dirfd, const char *dir, const struct tun_set *set)
 	if (tun_read(dirfd, dir, name, old))
 		return ZW_EXIT_FAILURE;
 	n = snprintf(value, sizeof(value), "%" PRIu64 "\n", set->value);
-	fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC);
+	fd = openat(dirfd, name, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	e = fd < 0 ? errno : 0;
 	if (fd >= 0 && write(fd, value, n) != n)
 		e = errno;

@@ -44,6 +44,7 @@ struct zw_snapshot *zw_snapshot_get(const struct zw_view *view,
 		goto unlock;
 	}
 	zw_latest_seq = atomic64_inc_return(&zw_builds_started);
+	atomic_long_inc(&zw.snapshots);
 	snap = zw_snapshot_take(view, max_rows);
 	if (IS_ERR(snap))
 		goto unlock;

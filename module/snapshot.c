@@ -289,15 +289,15 @@ struct zw_snapshot *zw_snapshot_take(const struct zw_view *view,
 {
 	struct zw_snapshot *snap = NULL;
 	struct zw_collect c = { .view = view };
-	unsigned int try, cap;
+	unsigned int try, cap, limit;
 	int err = 0;
 
+	/* past this many, zombies are counted but not grouped (cut) */
+	limit = max_t(unsigned int, zw_get(ZW_MAX_TRACKED), ZWATCH_MAX_TRACKED);
 	/* a walk may find more zombies than the set can hold: size for all */
-	cap = zw_set_complete() ? atomic_read(&zw.tracked) :
-					   ZWATCH_MAX_TRACKED;
+	cap = zw_set_complete() ? atomic_read(&zw.tracked) : limit;
 	for (try = 0; try < ZW_SNAPSHOT_TRIES && !snap; try++) {
-		c.cap = min_t(unsigned int, cap, ZWATCH_MAX_TRACKED) +
-			ZW_COLLECT_SLACK;
+		c.cap = min(cap, limit) + ZW_COLLECT_SLACK;
 		c.refs = kvmalloc_array(c.cap, sizeof(*c.refs), GFP_KERNEL);
 		if (!c.refs)
 			return ERR_PTR(-ENOMEM);
@@ -307,7 +307,7 @@ struct zw_snapshot *zw_snapshot_take(const struct zw_view *view,
 		c.overflow = 0;
 		zw_collect(&c);
 		/* the set grew while we sized it: size again, from the count */
-		if (c.overflow && cap < ZWATCH_MAX_TRACKED &&
+		if (c.overflow && cap < limit &&
 		    try + 1 < ZW_SNAPSHOT_TRIES) {
 			cap = c.zombies + c.defunct;
 			kvfree(c.refs);

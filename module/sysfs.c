@@ -54,6 +54,8 @@ static ssize_t zw_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
 		val = atomic_read(&zw.tracked);
 	else if (!strcmp(name, ZWATCH_ATTR_REPAIRS))
 		val = atomic_long_read(&zw.repairs);
+	else if (!strcmp(name, ZWATCH_ATTR_SNAPSHOTS))
+		val = atomic_long_read(&zw.snapshots);
 	else if (!strcmp(name, ZWATCH_ATTR_EVENTS_SENT))
 		val = atomic_long_read(&zw.events_sent);
 	else if (!strcmp(name, ZWATCH_ATTR_EVENTS_SUPPRESSED))
@@ -121,6 +123,7 @@ ZW_STAT_ATTR(scan_max_section_ns);
 ZW_STAT_ATTR(tracked);
 ZW_STAT_ATTR(repairs);
 ZW_STAT_ATTR(lost);
+ZW_STAT_ATTR(snapshots);
 ZW_STAT_ATTR(events_sent);
 ZW_STAT_ATTR(events_suppressed);
 static struct kobj_attribute zw_attr_state = __ATTR_RO(state);
@@ -130,6 +133,10 @@ ZW_TUNABLE_ATTR(threshold, ZW_THRESHOLD);
 ZW_TUNABLE_ATTR(parent_threshold, ZW_PARENT_THRESHOLD);
 ZW_TUNABLE_ATTR(spike_threshold, ZW_SPIKE_THRESHOLD);
 ZW_TUNABLE_ATTR(hysteresis, ZW_HYSTERESIS);
+static struct zw_tunable_attr zw_attr_max_tracked = {
+	.attr = __ATTR(max_tracked, 0444, zw_tunable_show, NULL),
+	.id = ZW_MAX_TRACKED,
+};
 
 static struct attribute *zw_attrs[] = {
 	&zw_attr_zombies.attr,
@@ -142,6 +149,7 @@ static struct attribute *zw_attrs[] = {
 	&zw_attr_tracked.attr,
 	&zw_attr_repairs.attr,
 	&zw_attr_lost.attr,
+	&zw_attr_snapshots.attr,
 	&zw_attr_events_sent.attr,
 	&zw_attr_events_suppressed.attr,
 	&zw_attr_state.attr,
@@ -151,6 +159,7 @@ static struct attribute *zw_attrs[] = {
 	&zw_attr_parent_threshold.attr.attr,
 	&zw_attr_spike_threshold.attr.attr,
 	&zw_attr_hysteresis.attr.attr,
+	&zw_attr_max_tracked.attr.attr,
 	NULL,
 };
 

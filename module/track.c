@@ -86,7 +86,7 @@ static bool zw_record(struct task_struct *p, u64 exit_ns, bool update)
 	if (old)
 		return false;
 
-	if (atomic_inc_return(&zw.tracked) > ZWATCH_MAX_TRACKED)
+	if (atomic_inc_return(&zw.tracked) > zw_get(ZW_MAX_TRACKED))
 		goto lost;
 	rec = kmem_cache_alloc(zw_rec_cache, GFP_NOWAIT | __GFP_NOWARN);
 	if (!rec)

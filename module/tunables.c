@@ -17,6 +17,8 @@
  * threshold, parent_threshold, spike_threshold: counts that raise an alarm
  * (events.c), 0 means off; a change is judged at the next periodic scan.
  * hysteresis: how far below its threshold a count must fall to clear it.
+ * max_tracked: how many exit records may be held (load time only): past it,
+ * reads walk every task until the set holds every zombie again.
  */
 struct zw_tunable zw_tunables[ZW_NR_TUNABLES] = {
 	[ZW_INTERVAL_MS] = {
@@ -47,11 +49,18 @@ struct zw_tunable zw_tunables[ZW_NR_TUNABLES] = {
 		.name = ZWATCH_ATTR_HYSTERESIS,
 		.max = ZWATCH_THRESHOLD_MAX,
 	},
+	[ZW_MAX_TRACKED] = {
+		.name = ZWATCH_ATTR_MAX_TRACKED,
+		.val = ZWATCH_MAX_TRACKED,
+		.min = ZWATCH_MAX_TRACKED_MIN,
+		.max = ZWATCH_MAX_TRACKED_MAX,
+		.load_only = true,
+	},
 };
 
 /*
  * Decimal only, one optional trailing newline (what echo writes).  Returns
- * -EINVAL for anything that is not a number, -ERANGE outside [0, max].
+ * -EINVAL for anything that is not a number, -ERANGE outside [min, max].
  */
 int zw_tunable_parse(const struct zw_tunable *t, const char *buf,
 		     unsigned int *out)
@@ -62,7 +71,7 @@ int zw_tunable_parse(const struct zw_tunable *t, const char *buf,
 	err = kstrtouint(buf, 10, &val);
 	if (err)
 		return err;
-	if (val > t->max)
+	if (val < t->min || val > t->max)
 		return -ERANGE;
 	*out = val;
 	return 0;
@@ -74,6 +83,8 @@ int zw_tunable_store(enum zw_tunable_id id, const char *buf)
 	unsigned int val;
 	int err;
 
+	if (t->load_only)
+		return -EPERM;
 	err = zw_tunable_parse(t, buf, &val);
 	if (err)
 		return err;
@@ -138,3 +149,6 @@ MODULE_PARM_DESC(spike_threshold,
 module_param_cb(hysteresis, &zw_param_ops, &zw_tunables[ZW_HYSTERESIS], 0444);
 MODULE_PARM_DESC(hysteresis,
 		 "how far below its threshold a count clears an alarm (0-4194304, default 0)");
+module_param_cb(max_tracked, &zw_param_ops, &zw_tunables[ZW_MAX_TRACKED], 0444);
+MODULE_PARM_DESC(max_tracked,
+		 "exit records held at most, load time only (16-4194304, default 65536)");

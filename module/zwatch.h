@@ -30,13 +30,16 @@ enum zw_tunable_id {
 	ZW_PARENT_THRESHOLD,
 	ZW_SPIKE_THRESHOLD,
 	ZW_HYSTERESIS,
+	ZW_MAX_TRACKED,
 	ZW_NR_TUNABLES,
 };
 
 struct zw_tunable {
 	const char *name;
 	unsigned int val;
+	unsigned int min;
 	unsigned int max;
+	bool load_only;			/* read-only once loaded */
 	/* if set, called with zw.config_lock held after val changed */
 	void (*changed)(void);
 };
@@ -80,6 +83,9 @@ struct zw_state {
 	/* sysfs.c */
 	struct kset *kset;
 	struct kobject *by_parent;
+
+	/* coalesce.c: snapshots built for readers */
+	atomic_long_t snapshots;
 
 	/* events.c */
 	bool total_high;

@@ -71,9 +71,15 @@
  *	tracked		exit records held (exited leaders not yet freed)
  *	repairs		zombies a periodic scan found with no exit record; the
  *			scan repairs them; anything but 0 is a bug
- *	lost		exit records that could not be kept (ZWATCH_MAX_TRACKED
+ *	lost		exit records that could not be kept (max_tracked
  *			reached or no memory); reads are then served by a full
  *			task walk until a scan finds every zombie recorded again
+ *	snapshots	snapshots built for readers of /proc/zombies and of
+ *			the counts above; concurrent opens share one (see
+ *			"Readers" below), so this grows slower than opens
+ *	max_tracked	the bound on exit records, set at load only (load
+ *			parameter, ZWATCH_MAX_TRACKED_MIN..ZWATCH_MAX_TRACKED_MAX,
+ *			default ZWATCH_MAX_TRACKED); about 48 bytes each
  * Read-write, decimal; a bad value is refused with EINVAL (not a number) or
  * ERANGE (outside the range) and changes nothing; effective at once:
  *	interval_ms	period of the background scan, 0 = no periodic scan,
@@ -106,6 +112,13 @@
  * /proc/PID/comm (not escaped, newline terminated).  A directory goes away
  * when its parent leaves that set.
  *
+ * Readers
+ * -------
+ * One snapshot is built at a time, system-wide, in the context of the
+ * reader that needs it; an open that finds one for the same view begun
+ * after it arrived shares it.  No number of readers makes the kernel do
+ * more than one build at a time.
+ *
  * Uevents
  * -------
  * ACTION=change, SUBSYSTEM=ZWATCH_UEVENT_SUBSYSTEM, DEVPATH=
@@ -130,10 +143,11 @@
  *
  * Limits
  * ------
- * At most ZWATCH_MAX_TRACKED exit records are held; the module's memory is
- * bounded by that and by ZWATCH_MAX_ROWS rows per open /proc/zombies.  Past
- * either bound the counts stay exact: rows are cut (header key "cut") and
- * reads fall back to a full walk (sysfs "lost").
+ * At most max_tracked exit records are held; the module's memory is bounded
+ * by that, by one shared snapshot of at most ZWATCH_MAX_ROWS rows per open
+ * /proc/zombies, and by ZWATCH_MAX_TRACKED references while one is taken.
+ * Past either bound the counts stay exact: rows are cut (header key "cut")
+ * and reads fall back to a full walk (sysfs "lost").
  */
 #ifndef _UAPI_LINUX_ZWATCH_H
 #define _UAPI_LINUX_ZWATCH_H
@@ -175,12 +189,14 @@
 #define ZWATCH_ATTR_TRACKED		"tracked"
 #define ZWATCH_ATTR_REPAIRS		"repairs"
 #define ZWATCH_ATTR_LOST		"lost"
+#define ZWATCH_ATTR_SNAPSHOTS		"snapshots"
 #define ZWATCH_ATTR_INTERVAL_MS		"interval_ms"
 #define ZWATCH_ATTR_TOP_PARENTS		"top_parents"
 #define ZWATCH_ATTR_THRESHOLD		"threshold"
 #define ZWATCH_ATTR_PARENT_THRESHOLD	"parent_threshold"
 #define ZWATCH_ATTR_SPIKE_THRESHOLD	"spike_threshold"
 #define ZWATCH_ATTR_HYSTERESIS		"hysteresis"
+#define ZWATCH_ATTR_MAX_TRACKED		"max_tracked"
 #define ZWATCH_ATTR_STATE		"state"
 #define ZWATCH_ATTR_EVENTS_SENT		"events_sent"
 #define ZWATCH_ATTR_EVENTS_SUPPRESSED	"events_suppressed"
@@ -224,7 +240,9 @@
 #define ZWATCH_EVENT_WINDOW_MS		1000
 
 /* bounds */
-#define ZWATCH_MAX_TRACKED		65536
+#define ZWATCH_MAX_TRACKED		65536	/* max_tracked's default */
+#define ZWATCH_MAX_TRACKED_MIN		16
+#define ZWATCH_MAX_TRACKED_MAX		4194304
 #define ZWATCH_MAX_ROWS			4096
 #define ZWATCH_SECTION_BUDGET_NS	2000000
 

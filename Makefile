@@ -47,7 +47,7 @@ check-run:
 	selftests/check.sh -k $(KERNEL) $(TESTS)
 
 check-all: deps
-	selftests/check.sh $(addprefix -k ,$(ALL_KERNELS)) $(TESTS)
+	selftests/check.sh -s full $(addprefix -k ,$(ALL_KERNELS)) $(TESTS)
 
 demo: deps
 	@$(MAKE) --no-print-directory -s module tools

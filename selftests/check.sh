@@ -6,14 +6,17 @@
 # counts as one test; with more than one kernel a table sums them up; the
 # last line is "N passed, N failed, N skipped".  Exits non-zero on failure.
 #
-#   check.sh [-k KERNEL]... [TEST...]    KERNEL: 6.1 (default) 5.10 6.12 7.2
+#   check.sh [-s full] [-k KERNEL]... [TEST...]
+#	KERNEL: 6.1 (default) 5.10 6.12 7.2
+#	-s full: stress tests at full size (not on 7.2, the slow debug kernel)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kernels=()
-while getopts "k:" opt; do
+kernels=() stress=quick
+while getopts "k:s:" opt; do
 	case $opt in
 	k) kernels+=("$OPTARG") ;;
+	s) stress=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -120,7 +123,8 @@ for k in "${kernels[@]}"; do
 		out=$logs/vm-$KVER
 		"$top/selftests/vm/run.sh" -k "$KVER" -i "$IMAGE" -m "$MODDIR" \
 			-t "${ZWATCH_VM_TIMEOUT:-2400}" -o "$out" \
-			-- selftests/vm/tests.sh "$@" >"$logs/vm-$k.tap" 2>"$logs/vm-$k.err"
+			-- selftests/vm/tests.sh -s "$([ "$k" = 7.2 ] && echo quick || echo "$stress")" \
+			"$@" >"$logs/vm-$k.tap" 2>"$logs/vm-$k.err"
 		grep -q "^# zwatch: loaded" "$logs/vm-$k.tap" && loaded=yes
 		tap "vm $k" <"$logs/vm-$k.tap"
 		if grep -q "run.sh:" "$logs/vm-$k.err" || [ ! -s "$out/status" ]; then

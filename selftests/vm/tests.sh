@@ -3,7 +3,13 @@
 # Runs inside the guest: loads the freshly built zwatch.ko, runs each
 # kselftest program named on the command line (all of them by default), and
 # unloads the module at the end.  Everything printed is TAP.
+#
+#   tests.sh [-s full] [TEST...]    -s full: stress tests at full size
 top=$(cd "$(dirname "$0")/../.." && pwd)
+if [ "${1:-}" = -s ]; then
+	export ZWATCH_STRESS=$2
+	shift 2
+fi
 export ZWATCH_KO=$top/module/zwatch.ko
 cd "$top/selftests" || exit 1
 

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scale, churn, the memory bound, unload races and readers' coalescing.
+ *
+ * ZWATCH_STRESS=full runs the sizes the product promises (30000 zombies
+ * under 300 parents, 30 s of churn, 100 unload cycles); anything else runs
+ * a tenth of them, for `make check` and the slow debug kernel.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "zw_lib.h"
+
+static bool zw_full(void)
+{
+	const char *s = getenv("ZWATCH_STRESS");
+
+	return s && !strcmp(s, "full");
+}
+
+static int zw_scaled(int full)
+{
+	return zw_full() ? full : full / 10;
+}
+
+static unsigned long long zw_val(const char *name)
+{
+	unsigned long long v = ~0ULL;
+
+	zw_sysfs_read(name, &v);
+	return v;
+}
+
+static void zw_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, val, strlen(val)) < 0)
+			perror(path);
+		close(fd);
+	}
+}
+
+static double zw_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* sleepers: processes that do nothing, so a walk has live tasks to pass */
+static pid_t zw_sleepers(int n)
+{
+	pid_t pid = fork();
+	int i;
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (i = 0; i < n - 1; i++)
+		if (fork() == 0)
+			break;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	pause();
+	_exit(0);
+}
+
+FIXTURE(stress) {
+	int unused;
+};
+
+FIXTURE_SETUP(stress)
+{
+	/* room for the full scale: 30000 zombies, their parents, sleepers */
+	zw_write_file("/proc/sys/kernel/pid_max", "131072");
+	zw_write_file("/proc/sys/kernel/threads-max", "200000");
+	/* orphans of what the tests kill come here to be reaped */
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	ASSERT_EQ(0, zw_module_ensure());
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+	zw_module_ensure();
+}
+
+TEST_F_TIMEOUT(stress, scale, 1800)
+{
+	int parents = zw_scaled(300), per = 100, i;
+	struct zw_factory *f = calloc(parents, sizeof(*f));
+	unsigned long long scans;
+	pid_t sleepers;
+	struct zw_table t;
+
+	ASSERT_NE(NULL, f);
+	/* a fresh load: the section statistic counts from here */
+	ASSERT_EQ(0, zw_module_unload());
+	ASSERT_EQ(0, zw_module_load("interval_ms=200"));
+	sleepers = zw_sleepers(zw_scaled(2000));
+	for (i = 0; i < parents; i++)
+		ASSERT_EQ(0, zw_factory_start(&f[i], "zw-scale", per, 0))
+			TH_LOG("parent %d", i);
+
+	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &t));
+	EXPECT_GE(t.zombies, (unsigned int)(parents * per));
+	EXPECT_EQ(0, t.cut);
+	for (i = 0; i < parents; i++) {
+		const struct zw_row *row = zw_table_find(&t, f[i].pid);
+
+		ASSERT_NE(NULL, row) TH_LOG("parent %d missing", f[i].pid);
+		EXPECT_EQ(per, row->zombies);
+	}
+	zw_table_free(&t);
+
+	/*
+	 * Scans walk it all, in sections that stay under the budget.  The
+	 * emulated CPU can be paused by a busy host in any section, so a
+	 * section over budget is measured again on a fresh load: a walk that
+	 * does not break its sections fails every time.
+	 */
+	for (i = 0; i < 3; i++) {
+		if (i) {
+			ASSERT_EQ(0, zw_module_unload());
+			ASSERT_EQ(0, zw_module_load("interval_ms=200"));
+		}
+		scans = zw_val(ZWATCH_ATTR_SCANS);
+		while (zw_val(ZWATCH_ATTR_SCANS) < scans + 3)
+			usleep(100000);
+		if (zw_val(ZWATCH_ATTR_SCAN_MAX_SECTION_NS) < ZWATCH_SECTION_BUDGET_NS)
+			break;
+		TH_LOG("longest section %llu ns: measuring again",
+		       zw_val(ZWATCH_ATTR_SCAN_MAX_SECTION_NS));
+	}
+	EXPECT_GE(zw_val(ZWATCH_ATTR_TASKS), (unsigned long long)(parents * (per + 1)));
+	EXPECT_LT(zw_val(ZWATCH_ATTR_SCAN_MAX_SECTION_NS), ZWATCH_SECTION_BUDGET_NS);
+	EXPECT_EQ(0, zw_val(ZWATCH_ATTR_REPAIRS));
+	EXPECT_EQ(0, zw_val(ZWATCH_ATTR_LOST));
+	TH_LOG("%d zombies: scan %llu ns, longest section %llu ns", parents * per,
+	       zw_val(ZWATCH_ATTR_SCAN_NS), zw_val(ZWATCH_ATTR_SCAN_MAX_SECTION_NS));
+
+	for (i = 0; i < parents; i++)
+		zw_factory_stop(&f[i]);
+	kill(sleepers, SIGKILL);
+	while (wait(NULL) > 0)
+		;
+	free(f);
+	zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "1000", 4);
+}
+
+/* a parent that forks and reaps as fast as it can */
+static pid_t zw_churner(void)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (;;) {
+		pid_t c = fork();
+
+		if (c == 0)
+			_exit(0);
+		if (c > 0)
+			waitpid(c, NULL, 0);
+	}
+}
+
+static pid_t zw_reader(const char *path)
+{
+	pid_t pid = fork();
+	char buf[4096];
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (;;) {
+		int fd = open(path, O_RDONLY);
+
+		if (fd < 0)
+			continue;
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+}
+
+TEST_F_TIMEOUT(stress, churn, 600)
+{
+	const char *files[] = {
+		ZWATCH_PROC_PATH, ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_ZOMBIES,
+		ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_PARENTS,
+	};
+	int seconds = zw_full() ? 30 : 5, round, i;
+	pid_t churn[4], readers[3];
+	struct zw_factory books;
+	double end;
+
+	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "20", 2));
+	ASSERT_EQ(0, zw_factory_start(&books, "zw-books", 10, 0));
+	for (i = 0; i < 4; i++)
+		churn[i] = zw_churner();
+	for (i = 0; i < 3; i++)
+		readers[i] = zw_reader(files[i]);
+
+	/* quiescent points: the test's own zombies are exactly right */
+	end = zw_now() + seconds;
+	for (round = 0; zw_now() < end; round++) {
+		struct zw_table t;
+		const struct zw_row *row;
+
+		ASSERT_EQ(0, zw_factory_add(&books, 1));
+		ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &t));
+		row = zw_table_find(&t, books.pid);
+		ASSERT_NE(NULL, row);
+		EXPECT_EQ((unsigned int)(10 + round + 1), row->zombies);
+		zw_table_free(&t);
+		usleep(100000);
+	}
+	TH_LOG("%d rounds of churn", round);
+
+	for (i = 0; i < 4; i++) {
+		kill(churn[i], SIGKILL);
+		waitpid(churn[i], NULL, 0);
+	}
+	for (i = 0; i < 3; i++) {
+		kill(readers[i], SIGKILL);
+		waitpid(readers[i], NULL, 0);
+	}
+	zw_factory_stop(&books);
+	EXPECT_EQ(0, zw_val(ZWATCH_ATTR_REPAIRS));
+	zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "1000", 4);
+}
+
+/* past max_tracked, counts stay exact and the loss is visible */
+TEST_F_TIMEOUT(stress, memory_bound, 600)
+{
+	struct zw_factory f[3];
+	struct zw_table t;
+	const struct zw_row *row;
+	int i;
+
+	if (zw_module_loaded())
+		ASSERT_EQ(0, zw_module_unload());
+	EXPECT_EQ(-EINVAL, zw_module_load("max_tracked=15"));
+	ASSERT_EQ(0, zw_module_load("max_tracked=64 interval_ms=100"));
+	EXPECT_EQ(64, zw_val(ZWATCH_ATTR_MAX_TRACKED));
+	EXPECT_EQ(-EACCES, zw_sysfs_write(ZWATCH_ATTR_MAX_TRACKED, "100", 3));
+
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, zw_factory_start(&f[i], "zw-bound", 100, 0));
+	EXPECT_GT(zw_val(ZWATCH_ATTR_LOST), 0);
+	EXPECT_LE(zw_val(ZWATCH_ATTR_TRACKED), 64);
+	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &t));
+	for (i = 0; i < 3; i++) {
+		row = zw_table_find(&t, f[i].pid);
+		ASSERT_NE(NULL, row);
+		EXPECT_EQ(100, row->zombies);
+		EXPECT_EQ(zw_truth_zombies_of("/proc", f[i].pid), (int)row->zombies);
+	}
+	EXPECT_EQ(t.zombies, zw_val(ZWATCH_ATTR_ZOMBIES));
+	zw_table_free(&t);
+
+	/* back under the bound: fresh reads again without waiting for a scan */
+	for (i = 0; i < 3; i++)
+		zw_factory_stop(&f[i]);
+	usleep(500000);
+	ASSERT_EQ(0, zw_factory_start(&f[0], "zw-bound", 5, 0));
+	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &t));
+	row = zw_table_find(&t, f[0].pid);
+	ASSERT_NE(NULL, row);
+	EXPECT_EQ(5, row->zombies);
+	zw_table_free(&t);
+	zw_factory_stop(&f[0]);
+
+	ASSERT_EQ(0, zw_module_unload());
+	ASSERT_EQ(0, zw_module_load(NULL));
+}
+
+/*
+ * Unload while readers hold files open, parents exit with zombies, scans
+ * run and alarms are due.
+ */
+TEST_F_TIMEOUT(stress, unload_races, 1800)
+{
+	int cycles = zw_full() ? 100 : 20, cycle, i;
+	pid_t readers[4], churn;
+	struct zw_factory f[4];
+
+	readers[0] = zw_reader(ZWATCH_PROC_PATH);
+	readers[1] = zw_reader(ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_ZOMBIES);
+	readers[2] = zw_reader(ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_STATE);
+	readers[3] = zw_reader(ZWATCH_SYSFS_DIR "/" ZWATCH_SYSFS_BY_PARENT);
+	churn = zw_churner();
+	if (zw_module_loaded())
+		ASSERT_EQ(0, zw_module_unload());
+	for (cycle = 0; cycle < cycles; cycle++) {
+		ASSERT_EQ(0, zw_module_load("interval_ms=1 threshold=1 parent_threshold=1 "
+					    "spike_threshold=1"));
+		for (i = 0; i < 4; i++)
+			ASSERT_EQ(0, zw_factory_start(&f[i], "zw-race", 5, 0));
+		usleep(20000);
+		/* parents die with their zombies: they come to us */
+		for (i = 0; i < 4; i++)
+			zw_factory_kill(&f[i]);
+		ASSERT_EQ(0, zw_module_unload()) TH_LOG("cycle %d", cycle);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		ASSERT_NE(0, access(ZWATCH_PROC_PATH, F_OK));
+		ASSERT_NE(0, access(ZWATCH_SYSFS_DIR, F_OK));
+	}
+	kill(churn, SIGKILL);
+	for (i = 0; i < 4; i++)
+		kill(readers[i], SIGKILL);
+	while (wait(NULL) > 0)
+		;
+	ASSERT_EQ(0, zw_module_load(NULL));
+}
+
+/* how far a CPU-bound task gets in @seconds */
+static long zw_victim_progress(double seconds)
+{
+	double end = zw_now() + seconds;
+	volatile long spins = 0;
+	long laps = 0;
+
+	while (zw_now() < end) {
+		for (spins = 0; spins < 10000; spins++)
+			;
+		laps++;
+	}
+	return laps;
+}
+
+/*
+ * Eight unprivileged readers in a loop share builds instead of piling up,
+ * and a CPU-bound task beside them keeps its share of the machine.
+ */
+TEST_F_TIMEOUT(stress, readers_are_coalesced, 600)
+{
+	unsigned long long built0, built;
+	int opens_fd[2], i, status;
+	struct zw_factory f[50];
+	long opens = 0, n, alone, beside;
+	pid_t readers[8];
+
+	for (i = 0; i < 50; i++)
+		ASSERT_EQ(0, zw_factory_start(&f[i], "zw-coalesce", 20, 0));
+	ASSERT_EQ(0, pipe(opens_fd));
+	alone = zw_victim_progress(1);
+	built0 = zw_val(ZWATCH_ATTR_SNAPSHOTS);
+	for (i = 0; i < 8; i++) {
+		readers[i] = fork();
+		if (readers[i] == 0) {
+			double end = zw_now() + 3;
+			char buf[65536];
+			long count = 0;
+
+			if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+				_exit(1);
+			while (zw_now() < end) {
+				int fd = open(ZWATCH_PROC_PATH, O_RDONLY);
+
+				if (fd < 0)
+					_exit(2);
+				while (read(fd, buf, sizeof(buf)) > 0)
+					;
+				close(fd);
+				count++;
+			}
+			_exit(write(opens_fd[1], &count, sizeof(count)) == sizeof(count) ? 0 : 3);
+		}
+	}
+	beside = zw_victim_progress(3) / 3;
+	for (i = 0; i < 8; i++) {
+		waitpid(readers[i], &status, 0);
+		EXPECT_EQ(0, WEXITSTATUS(status));
+		ASSERT_EQ(sizeof(n), read(opens_fd[0], &n, sizeof(n)));
+		opens += n;
+	}
+	built = zw_val(ZWATCH_ATTR_SNAPSHOTS) - built0;
+	TH_LOG("8 unprivileged readers: %ld opens in 3 s, %llu snapshots built (%.2f opens per build)",
+	       opens, built, built ? (double)opens / built : 0.0);
+	TH_LOG("a CPU-bound task beside them ran at %.0f%% of its speed alone",
+	       100.0 * beside / alone);
+	EXPECT_GT(opens, 8);
+	/* shared, not one build per open */
+	EXPECT_LT(built * 5, (unsigned long long)opens * 4);
+	for (i = 0; i < 50; i++)
+		zw_factory_stop(&f[i]);
+}
+
+TEST_HARNESS_MAIN

@@ -13,7 +13,7 @@ export ZWATCH_CACHE
 KSFT_DIR ?= $(ZWATCH_CACHE)/linux-source-6.1/tools/testing/selftests
 TOP := $(CURDIR)
 
-.PHONY: all module tools selftests clean deps check check-run check-all demo
+.PHONY: all module tools selftests clean deps check check-run check-all demo install uninstall dkms-install
 
 all: module tools selftests
 
@@ -59,3 +59,81 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C selftests/host clean
 	rm -rf selftests/out
+
+# ---- install, uninstall, dkms-install -------------------------------------
+#   make install [DESTDIR=...] [PREFIX=/usr/local] [KDIR=...]
+#	zwatch.ko in /lib/modules/<KVER>/updates (KVER: the release KDIR
+#	builds for) then depmod, the tool and zwatch(8) under PREFIX, the
+#	udev rules and handler, /etc/modprobe.d/zwatch.conf (never
+#	overwritten), the systemd units under PREFIX/lib/systemd/system.
+#	With DESTDIR (a package's tree) depmod is left to the package.
+#   make uninstall [same variables]: removes what install put there
+#   make dkms-install [DESTDIR=...]: the sources and dkms.conf in
+#	/usr/src/zwatch-<VERSION>, for dkms add/build/install
+ZW_VERSION := $(shell cat $(TOP)/VERSION)
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MAN8DIR ?= $(PREFIX)/share/man/man8
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+# fixed paths: udev reads rules only from /usr/lib and /etc, and the rules
+# name their handler by its full path
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+ZWATCH_LIBDIR ?= /usr/lib/zwatch
+MODPROBEDIR ?= /etc/modprobe.d
+KVER ?= $(shell $(TOP)/selftests/kver.sh $(KDIR))
+MODDIR ?= /lib/modules/$(KVER)/updates
+DKMSDIR ?= /usr/src/zwatch-$(ZW_VERSION)
+DEPMOD ?= depmod
+ZW_SUBST := sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@ZWATCH_LIBDIR@|$(ZWATCH_LIBDIR)|g'
+ZW_UNITS := zwatch-textfile.service zwatch-textfile.timer
+# what the module is built from, as dkms builds it: generated files left out
+ZW_DKMS_SRCS := Kbuild VERSION uapi/linux/zwatch.h module/Kbuild \
+	$(filter-out %.mod.c,$(wildcard module/*.c)) $(wildcard module/*.h)
+
+install: module tools
+	@[ -n "$(KVER)" ] || { echo "install: no kernel release in $(KDIR)" >&2; false; }
+	$(MAKE) -C tools/zwatch install DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR) MAN8DIR=$(MAN8DIR)
+	install -D -m 0644 module/zwatch.ko $(DESTDIR)$(MODDIR)/zwatch.ko
+	install -D -m 0644 tools/udev/90-zwatch.rules $(DESTDIR)$(UDEVRULESDIR)/90-zwatch.rules
+	install -D -m 0755 tools/udev/zwatch-udev-log $(DESTDIR)$(ZWATCH_LIBDIR)/zwatch-udev-log
+	install -D -m 0755 tools/systemd/zwatch-textfile $(DESTDIR)$(ZWATCH_LIBDIR)/zwatch-textfile
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in $(ZW_UNITS); do \
+		$(ZW_SUBST) tools/systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	@if [ -e $(DESTDIR)$(MODPROBEDIR)/zwatch.conf ]; then \
+		echo "install: kept $(DESTDIR)$(MODPROBEDIR)/zwatch.conf"; \
+	else \
+		echo install -D -m 0644 tools/modprobe.d/zwatch.conf $(DESTDIR)$(MODPROBEDIR)/zwatch.conf; \
+		install -D -m 0644 tools/modprobe.d/zwatch.conf $(DESTDIR)$(MODPROBEDIR)/zwatch.conf; \
+	fi
+ifeq ($(DESTDIR),)
+	$(DEPMOD) -a $(KVER)
+endif
+
+# the modprobe config goes only if nobody edited it
+uninstall:
+	$(MAKE) -C tools/zwatch uninstall DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR) MAN8DIR=$(MAN8DIR)
+	rm -f $(DESTDIR)$(MODDIR)/zwatch.ko
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/90-zwatch.rules
+	rm -f $(DESTDIR)$(ZWATCH_LIBDIR)/zwatch-udev-log $(DESTDIR)$(ZWATCH_LIBDIR)/zwatch-textfile
+	rmdir $(DESTDIR)$(ZWATCH_LIBDIR) 2>/dev/null || true
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(ZW_UNITS))
+	@if cmp -s tools/modprobe.d/zwatch.conf $(DESTDIR)$(MODPROBEDIR)/zwatch.conf; then \
+		echo rm -f $(DESTDIR)$(MODPROBEDIR)/zwatch.conf; \
+		rm -f $(DESTDIR)$(MODPROBEDIR)/zwatch.conf; \
+	elif [ -e $(DESTDIR)$(MODPROBEDIR)/zwatch.conf ]; then \
+		echo "uninstall: kept $(DESTDIR)$(MODPROBEDIR)/zwatch.conf (edited)"; \
+	fi
+ifeq ($(DESTDIR),)
+	if [ -d /lib/modules/$(KVER) ]; then $(DEPMOD) -a $(KVER); fi
+endif
+
+dkms-install:
+	for f in $(ZW_DKMS_SRCS); do \
+		install -D -m 0644 $$f $(DESTDIR)$(DKMSDIR)/$$f || exit 1; \
+	done
+	sed 's|@VERSION@|$(ZW_VERSION)|' tools/dkms/dkms.conf >$(DESTDIR)$(DKMSDIR)/dkms.conf
+	chmod 0644 $(DESTDIR)$(DKMSDIR)/dkms.conf
+	@echo "dkms-install: now dkms add zwatch/$(ZW_VERSION); dkms install zwatch/$(ZW_VERSION)"

@@ -342,7 +342,7 @@ test_textfile_atomic() {
 		fail "ExecStart succeeded with zwatch failing"
 	fi
 	cmp -s "$tmp/before" "$dir/zwatch.prom" || fail "a failed run changed zwatch.prom"
-	left=$(ls -A "$dir" | grep -vx zwatch.prom)
+	left=$(find "$dir" -mindepth 1 ! -name zwatch.prom)
 	[ -z "$left" ] || fail "files left in the textfile directory: $left"
 }
 
@@ -368,7 +368,7 @@ expect_metric() {
 # The real node_exporter, textfile collector only, on loopback: what the
 # service's ExecStart writes shows in /metrics, and a second run updates it
 test_node_exporter_scrape() {
-	local dir=$tmp/textfile proc=$tmp/proc-scrape port url i
+	local dir=$tmp/textfile proc=$tmp/proc-scrape port url
 
 	install_once || return
 	need prometheus-node-exporter prometheus-node-exporter || return
@@ -384,7 +384,7 @@ test_node_exporter_scrape() {
 		--collector.disable-defaults --collector.textfile \
 		--collector.textfile.directory="$dir" >"$tmp/exporter.log" 2>&1 &
 	exporter_pid=$!
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		scrape "$url" && break
 		sleep 0.1
 	done
@@ -439,7 +439,7 @@ test_dkms_install_layout() {
 			echo "644 usr/src/zwatch-$version/$f"
 		done
 		(cd "$top" && { git ls-files 'module/*.[ch]' 2>/dev/null ||
-			ls module/*.[ch] | grep -v '\.mod\.c$'; }) |
+			find module -name '*.[ch]' ! -name '*.mod.c' | sort; }) |
 			sed "s|^|644 usr/src/zwatch-$version/|"
 	} | expect_tree "$d"
 }

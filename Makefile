@@ -137,3 +137,18 @@ dkms-install:
 	sed 's|@VERSION@|$(ZW_VERSION)|' tools/dkms/dkms.conf >$(DESTDIR)$(DKMSDIR)/dkms.conf
 	chmod 0644 $(DESTDIR)$(DKMSDIR)/dkms.conf
 	@echo "dkms-install: now dkms add zwatch/$(ZW_VERSION); dkms install zwatch/$(ZW_VERSION)"
+
+# ---- benchmark (selftests/bench/, issue 8) ----
+# make bench [KERNEL=6.1]   zwatch against ps, top and /proc scanners in QEMU:
+#                           1000, 10000 and 50000 tasks; table and plot in
+#                           selftests/bench/results/ (about 30 minutes)
+# make bench-quick          1000 and 10000 tasks, one repetition, TAP
+#                           (a few minutes; what `make check` runs)
+.PHONY: bench bench-quick
+
+bench: deps
+	selftests/bench/bench.sh -k $(KERNEL)
+
+bench-quick: deps
+	selftests/bench/bench.sh -q -k $(KERNEL)
+# ---- end of benchmark ----

@@ -41,7 +41,14 @@ static inline u64 timens_add_boottime_ns(u64 nsec)
 }
 #endif
 
-/* scans can be long: keep them off the per-CPU queues */
+/*
+ * Scans can be long: keep them off the per-CPU queues.  The unbound queue
+ * was renamed system_dfl_wq (6.17), and the old name now logs a warning.
+ */
+#ifdef ZW_HAVE_SYSTEM_DFL_WQ
+#define ZW_SCAN_WQ	system_dfl_wq
+#else
 #define ZW_SCAN_WQ	system_unbound_wq
+#endif
 
 #endif /* _ZWATCH_COMPAT_H */

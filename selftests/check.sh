@@ -105,6 +105,8 @@ gate "style: uapi header compiles alone in C and C++" uapi_compiles
 make -s -C "$top/selftests/host" run KSFT_DIR="$ksrc/tools/testing/selftests" \
 	>"$logs/host.tap" 2>&1
 tap host <"$logs/host.tap"
+"$top/selftests/install/run.sh" >"$logs/install.tap" 2>&1
+tap install <"$logs/install.tap"
 
 table=()
 for k in "${kernels[@]}"; do

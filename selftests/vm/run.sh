@@ -55,7 +55,7 @@ initrd=$("$here/initramfs.sh" "$kver" "$moddir") ||
 
 cmdline="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 softlockup_panic=1"
 cmdline+=" hung_task_panic=1 rcupdate.rcu_cpu_stall_panic=1 loglevel=7"
-cmdline+=" zwatch.guest=$here/guest.sh zwatch.top=$(cd "$here/../.." && pwd)"
+cmdline+=" zwvm.guest=$here/guest.sh zwvm.top=$(cd "$here/../.." && pwd)"
 
 status=0
 timeout --foreground -k 10 "$timeout" \

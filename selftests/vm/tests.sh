@@ -15,6 +15,23 @@ cd "$top/selftests" || exit 1
 
 [ $# -gt 0 ] || set -- zwatch_*_test zwatch_*_test.sh
 status=0
+
+# the module as DKMS built it (selftests/install), where it fits this kernel
+dkms_ko=$top/selftests/out/dkms/zwatch.ko
+if [ -e "$dkms_ko" ] &&
+   [ "$(modinfo -F vermagic "$dkms_ko" | cut -d' ' -f1)" = "$(uname -r)" ]; then
+	echo "TAP version 13"
+	echo "1..1"
+	if insmod "$dkms_ko" && [ "$(cat /sys/module/zwatch/version)" = "$(cat "$top/VERSION")" ] &&
+	   head -n 1 /proc/zombies | grep -q "^# zwatch 1 " && rmmod zwatch; then
+		echo "ok 1 the DKMS-built module loads, reports, unloads"
+	else
+		echo "not ok 1 the DKMS-built module loads, reports, unloads"
+		rmmod zwatch 2>/dev/null
+		status=1
+	fi
+fi
+
 if ! insmod "$ZWATCH_KO"; then
 	echo "not ok 1 insmod $ZWATCH_KO"
 	exit 1

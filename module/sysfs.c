@@ -50,6 +50,10 @@ static ssize_t zw_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
 		val = READ_ONCE(zw.scan_ns);
 	else if (!strcmp(name, ZWATCH_ATTR_SCAN_MAX_SECTION_NS))
 		val = atomic64_read(&zw.max_section_ns);
+	else if (!strcmp(name, ZWATCH_ATTR_SECTIONS))
+		val = atomic_long_read(&zw.sections);
+	else if (!strcmp(name, ZWATCH_ATTR_SECTIONS_OVER_BUDGET))
+		val = atomic_long_read(&zw.sections_over_budget);
 	else if (!strcmp(name, ZWATCH_ATTR_TRACKED))
 		val = atomic_read(&zw.tracked);
 	else if (!strcmp(name, ZWATCH_ATTR_REPAIRS))
@@ -120,6 +124,8 @@ ZW_STAT_ATTR(tasks);
 ZW_STAT_ATTR(scans);
 ZW_STAT_ATTR(scan_ns);
 ZW_STAT_ATTR(scan_max_section_ns);
+ZW_STAT_ATTR(sections);
+ZW_STAT_ATTR(sections_over_budget);
 ZW_STAT_ATTR(tracked);
 ZW_STAT_ATTR(repairs);
 ZW_STAT_ATTR(lost);
@@ -146,6 +152,8 @@ static struct attribute *zw_attrs[] = {
 	&zw_attr_scans.attr,
 	&zw_attr_scan_ns.attr,
 	&zw_attr_scan_max_section_ns.attr,
+	&zw_attr_sections.attr,
+	&zw_attr_sections_over_budget.attr,
 	&zw_attr_tracked.attr,
 	&zw_attr_repairs.attr,
 	&zw_attr_lost.attr,

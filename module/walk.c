@@ -43,6 +43,10 @@ void zw_section_end(u64 started_ns)
 	u64 len = ktime_get_ns() - started_ns;
 	s64 max = atomic64_read(&zw.max_section_ns);
 
+	atomic_long_inc(&zw.sections);
+	if (len > ZWATCH_SECTION_BUDGET_NS)
+		atomic_long_inc(&zw.sections_over_budget);
+
 	while (len > max) {
 		s64 seen = atomic64_cmpxchg(&zw.max_section_ns, max, len);
 

@@ -78,6 +78,8 @@ struct zw_state {
 	unsigned long scans;
 	u64 scan_ns;
 	atomic64_t max_section_ns;
+	atomic_long_t sections;
+	atomic_long_t sections_over_budget;
 	atomic_long_t repairs;
 
 	/* sysfs.c */

@@ -125,26 +125,22 @@ TEST_F_TIMEOUT(stress, scale, 1800)
 	zw_table_free(&t);
 
 	/*
-	 * Scans walk it all, in sections that stay under the budget.  The
-	 * emulated CPU can be paused by a busy host in any section, so a
-	 * section over budget is measured again on a fresh load: a walk that
-	 * does not break its sections fails every time.
+	 * Scans walk it all, in read sections that stay under the budget.
+	 * Under emulation the host can pause the virtual CPU inside any
+	 * section, so the test allows a few over it; a walk that did not end
+	 * its sections would have every walk's section over.
 	 */
-	for (i = 0; i < 3; i++) {
-		if (i) {
-			ASSERT_EQ(0, zw_module_unload());
-			ASSERT_EQ(0, zw_module_load("interval_ms=200"));
-		}
-		scans = zw_val(ZWATCH_ATTR_SCANS);
-		while (zw_val(ZWATCH_ATTR_SCANS) < scans + 3)
-			usleep(100000);
-		if (zw_val(ZWATCH_ATTR_SCAN_MAX_SECTION_NS) < ZWATCH_SECTION_BUDGET_NS)
-			break;
-		TH_LOG("longest section %llu ns: measuring again",
-		       zw_val(ZWATCH_ATTR_SCAN_MAX_SECTION_NS));
-	}
+	scans = zw_val(ZWATCH_ATTR_SCANS);
+	while (zw_val(ZWATCH_ATTR_SCANS) < scans + 3)
+		usleep(100000);
 	EXPECT_GE(zw_val(ZWATCH_ATTR_TASKS), (unsigned long long)(parents * (per + 1)));
-	EXPECT_LT(zw_val(ZWATCH_ATTR_SCAN_MAX_SECTION_NS), ZWATCH_SECTION_BUDGET_NS);
+	EXPECT_GE(zw_val(ZWATCH_ATTR_SECTIONS), 3 * zw_val(ZWATCH_ATTR_SCAN_NS) /
+		  ZWATCH_SECTION_BUDGET_NS);
+	EXPECT_LE(zw_val(ZWATCH_ATTR_SECTIONS_OVER_BUDGET) * 20,
+		  zw_val(ZWATCH_ATTR_SECTIONS));
+	TH_LOG("%llu read sections, %llu over %d ns, longest %llu ns",
+	       zw_val(ZWATCH_ATTR_SECTIONS), zw_val(ZWATCH_ATTR_SECTIONS_OVER_BUDGET),
+	       ZWATCH_SECTION_BUDGET_NS, zw_val(ZWATCH_ATTR_SCAN_MAX_SECTION_NS));
 	EXPECT_EQ(0, zw_val(ZWATCH_ATTR_REPAIRS));
 	EXPECT_EQ(0, zw_val(ZWATCH_ATTR_LOST));
 	TH_LOG("%d zombies: scan %llu ns, longest section %llu ns", parents * per,

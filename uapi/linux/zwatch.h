@@ -67,7 +67,11 @@
  *	scans		periodic scans completed since load
  *	scan_ns		duration of the latest periodic scan
  *	scan_max_section_ns  longest RCU read section of any scan since load;
- *			the scan ends a read section after ZWATCH_SECTION_BUDGET_NS
+ *			a walk ends a read section a quarter of the way to
+ *			ZWATCH_SECTION_BUDGET_NS
+ *	sections	RCU read sections of walks and set iterations
+ *	sections_over_budget  those that lasted longer than the budget (a
+ *			virtual CPU that its host pauses inside one counts too)
  *	tracked		exit records held (exited leaders not yet freed)
  *	repairs		zombies a periodic scan found with no exit record; the
  *			scan repairs them; anything but 0 is a bug
@@ -186,6 +190,8 @@
 #define ZWATCH_ATTR_SCANS		"scans"
 #define ZWATCH_ATTR_SCAN_NS		"scan_ns"
 #define ZWATCH_ATTR_SCAN_MAX_SECTION_NS	"scan_max_section_ns"
+#define ZWATCH_ATTR_SECTIONS		"sections"
+#define ZWATCH_ATTR_SECTIONS_OVER_BUDGET	"sections_over_budget"
 #define ZWATCH_ATTR_TRACKED		"tracked"
 #define ZWATCH_ATTR_REPAIRS		"repairs"
 #define ZWATCH_ATTR_LOST		"lost"

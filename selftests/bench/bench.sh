@@ -15,6 +15,9 @@
 #   BENCH_SIZES ("1000 10000 50000")  BENCH_REPS (5)  BENCH_REPS_LARGEST (3)
 #   BENCH_FORK_ROUNDS (2000)  BENCH_FORK_PAIRS (6)  BENCH_CPU_SECS (20)
 #   BENCH_MEM (MiB, 4096)  BENCH_TIMEOUT (s, 3600)
+#   BENCH_HOST (yes; quick: no): also time ps, top, zwatch --source=proc,
+#   /bin/true and the floor walk on the host itself (no module there), at
+#   BENCH_HOST_SIZES ("1000 10000"), BENCH_HOST_REPS (3) times, for scale
 # Prints TAP for every check (each method against the task set, the scan,
 # the guest's kernel log) and exits non-zero if any failed.
 set -uo pipefail
@@ -37,6 +40,7 @@ if [ $quick = yes ]; then
 	fork_rounds=${BENCH_FORK_ROUNDS:-500} fork_pairs=${BENCH_FORK_PAIRS:-1}
 	cpu_secs=${BENCH_CPU_SECS:-3} mem=${BENCH_MEM:-2048}
 	timeout=${BENCH_TIMEOUT:-1200}
+	host_ref=${BENCH_HOST:-no}
 	work=$top/selftests/out/bench-quick
 else
 	sizes=${BENCH_SIZES:-1000 10000 50000} reps=${BENCH_REPS:-5}
@@ -44,10 +48,13 @@ else
 	fork_rounds=${BENCH_FORK_ROUNDS:-2000} fork_pairs=${BENCH_FORK_PAIRS:-6}
 	cpu_secs=${BENCH_CPU_SECS:-20} mem=${BENCH_MEM:-4096}
 	timeout=${BENCH_TIMEOUT:-3600}
+	host_ref=${BENCH_HOST:-yes}
 	work=$top/selftests/out/bench
 	results=${results:-$here/results}
 fi
 mkdir -p "$work"
+# the host reference: sizes within any pid_max, no system setting changed
+host_sizes=${BENCH_HOST_SIZES:-1000 10000} host_reps=${BENCH_HOST_REPS:-3}
 n=0 failed=0
 
 tap() {		# tap ok|fail NAME [LOG]
@@ -105,6 +112,20 @@ fi
 echo "# bench: the guest ran for ${elapsed}s"
 
 grep '^raw' "$work/guest.out" | cut -f 2- >"$work/raw.tsv"
+
+# the same userspace commands on the host, without emulation, for scale
+if [ "$host_ref" = yes ]; then
+	"$here/bench-guest.sh" -H -s "$host_sizes" -r "$host_reps" \
+		>"$work/host.out" 2>"$work/host.err"
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) tap ok "${line#ok [0-9]* }" ;;
+		"not ok "*) tap fail "${line#not ok [0-9]* }" "$work/host.err" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done < <(grep -v -e '^raw' -e '^1\.\.' "$work/host.out")
+	grep '^raw' "$work/host.out" | cut -f 2- >>"$work/raw.tsv"
+fi
 meta="kernel=$KVER mem=$mem reps=$reps reps_largest=$reps_largest"
 meta+=" fork_rounds=$fork_rounds fork_pairs=$fork_pairs cpu_secs=$cpu_secs"
 meta+=" elapsed=$elapsed"

@@ -38,6 +38,29 @@ stats() {
 	END { flush() }'
 }
 
+# pairs run back to back: the exit hooks' overhead and the scan's CPU
+pairs() {
+	awk -F '\t' '
+	$2 == "fork_on" { fon[$3] = $4 }
+	$2 == "fork_off" { foff[$3] = $4 }
+	$2 == "cpu_on" { con[$1, $3] = $4; n = $1 }
+	$2 == "cpu_off" { coff[$1, $3] = $4 }
+	END {
+		for (i in fon)
+			if (i in foff)
+				printf "0\tfork_pct\t%s\t%.3f\t-\n", i, (fon[i] / foff[i] - 1) * 100
+		for (k in con)
+			if (k in coff) {
+				split(k, nk, SUBSEP)
+				printf "%s\tcpu_diff\t%s\t%.3f\t-\n", nk[1], nk[2], con[k] - coff[k]
+			}
+	}' "$raw"
+}
+
+raw_all=$(mktemp)
+trap 'rm -f "$raw_all"' EXIT
+{ cat "$raw"; pairs; } >"$raw_all"
+raw=$raw_all
 stats >"$out/stats.txt"
 
 awk -v meta="$meta" -v date="$(date -u +%Y-%m-%d)" '
@@ -108,7 +131,8 @@ END {
 	print "Each size: N tasks, 10% of them zombies under 100 parents, the rest sleeping."
 	print "Median of the repetitions, (min-max) when there was more than one; the methods"
 	print "run in turn within each repetition. Every method was checked against the"
-	print "task set (per-parent counts; top: the total)."
+	print "task set (per-parent counts; top: the total). `top -bn1` sleeps 150 ms"
+	print "before its one frame (to compute CPU%): that is in its times."
 	print ""
 	print "## Finding the zombies"
 	print ""
@@ -164,12 +188,12 @@ END {
 		print "`zw_forkbench`: fork, _exit and waitpid in a loop, mean per round, with the"
 		printf "module loaded and not, in ABBA order, %s rounds a run.\n", extra[0, "fork_on"]
 		print ""
-		print "| module | ns per round |"
+		print "| module | per round |"
 		print "|---|---|"
-		printf "| not loaded | %.0f (%.0f-%.0f) |\n", med[0, "fork_off"], lo[0, "fork_off"], hi[0, "fork_off"]
-		printf "| loaded | %.0f (%.0f-%.0f) |\n", med[0, "fork_on"], lo[0, "fork_on"], hi[0, "fork_on"]
-		hook = (med[0, "fork_on"] / med[0, "fork_off"] - 1) * 100
-		printf "| overhead | %+.1f%% |\n", hook
+		printf "| not loaded | %s |\n", cell(0, "fork_off")
+		printf "| loaded | %s |\n", cell(0, "fork_on")
+		hook = med[0, "fork_pct"]
+		printf "| overhead, median of the %d pairs (min, max) | **%+.1f%%** (%+.1f%%, %+.1f%%) |\n", cnt[0, "fork_pct"], hook, lo[0, "fork_pct"], hi[0, "fork_pct"]
 	}
 	print ""
 
@@ -183,13 +207,51 @@ END {
 		print "|---|---|---|"
 		printf "| off | %.2f (%.2f-%.2f) | %d |\n", med[largest, "cpu_off"], lo[largest, "cpu_off"], hi[largest, "cpu_off"], extra[largest, "cpu_off"]
 		printf "| every 1 s | %.2f (%.2f-%.2f) | %d |\n", med[largest, "cpu_on"], lo[largest, "cpu_on"], hi[largest, "cpu_on"], extra[largest, "cpu_on"]
-		cpu = med[largest, "cpu_on"] - med[largest, "cpu_off"]
+		cpu = med[largest, "cpu_diff"]
 		walk = (largest, "scan") in med ? med[largest, "scan"] / 1e7 : 0
-		printf "| difference | **%.2f** |  |\n", cpu
+		printf "| on - off, median of the %d pairs | **%.2f** (%.2f-%.2f) |  |\n", cnt[largest, "cpu_diff"], cpu, lo[largest, "cpu_diff"], hi[largest, "cpu_diff"]
 		print ""
 		printf "The walk alone (scan_ns at %s tasks, once a second): %.2f%% of one CPU.\n", largest, walk
 	}
 	print ""
+
+	hostm["host_zwatch_proc"] = label["zwatch_proc"]
+	hostm["host_ps"] = label["ps"]
+	hostm["host_top"] = label["top"]
+	hostm["host_true"] = label["true"]
+	split("host_zwatch_proc host_ps host_top host_true", horder, " ")
+	if ((sizes[1], "host_ps") in med) {
+		print "## For scale: the same commands on the host"
+		print ""
+		print "The host cannot load modules, so only what needs none; no emulation there."
+		print ""
+		hhead = "|"; hrule = "|---|"
+		for (i = 1; i <= nsizes; i++)
+			if ((sizes[i], "host_ps") in med) {
+				hhead = hhead " " sizes[i] " tasks |"
+				hrule = hrule "---|"
+			}
+		print "| method " hhead
+		print hrule
+		for (k = 1; k <= 4; k++) {
+			line = "| " hostm[horder[k]] " |"
+			for (i = 1; i <= nsizes; i++)
+				if ((sizes[i], "host_ps") in med)
+					line = line " " cell(sizes[i], horder[k]) " |"
+			print line
+		}
+		line = "| floor walk, ns/task |"
+		for (i = 1; i <= nsizes; i++)
+			if ((sizes[i], "host_ps") in med)
+				line = line sprintf(" %.0f |", med[sizes[i], "host_floor"] / extra[sizes[i], "host_floor"])
+		print line
+		line = "| ps pipeline / program start |"
+		for (i = 1; i <= nsizes; i++)
+			if ((sizes[i], "host_ps") in med)
+				line = line " " ratio(sizes[i], "host_ps", "host_true") " |"
+		print line
+		print ""
+	}
 
 	print "## Targets"
 	print ""

@@ -72,7 +72,7 @@ static void zw_ev_add_comm(struct zw_event *ev, const char *comm)
 	const char *c;
 
 	for (c = comm; *c; c++) {
-		if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\\')
+		if (zw_must_escape(*c))
 			o += scnprintf(escaped + o, sizeof(escaped) - o, "\\%03o",
 				       (unsigned char)*c);
 		else

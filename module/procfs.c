@@ -19,7 +19,7 @@
 static void zw_seq_escaped(struct seq_file *m, const char *s)
 {
 	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
+		if (zw_must_escape(*s))
 			seq_printf(m, "\\%03o", (unsigned char)*s);
 		else
 			seq_putc(m, *s);

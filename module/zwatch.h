@@ -143,6 +143,15 @@ static inline enum zw_kind zw_classify(struct task_struct *p)
 	return thread_group_empty(p) ? ZW_ZOMBIE : ZW_DEFUNCT;
 }
 
+/*
+ * Names in /proc/zombies and in uevents: these bytes are written as \ooo,
+ * as /proc/mounts does, so that a name is one whitespace-free field.
+ */
+static inline bool zw_must_escape(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\\';
+}
+
 /* snapshot.c: what one reader sees */
 struct zw_view {
 	struct pid_namespace *pid_ns;

@@ -189,8 +189,12 @@ void zw_track_for_each(zw_rec_fn fn, void *ctx)
 	for (i = 0; i < ZW_NR_BUCKETS; i++) {
 		struct zw_bucket *b = &zw_buckets[i];
 
-		/* buckets are indices: a read section can end between any two */
-		if (i % ZW_CLOCK_STRIDE == 0 && zw_section_over(started)) {
+		/*
+		 * Buckets are indices: a read section can end between any
+		 * two.  A bucket holds several records, each costing about
+		 * what a task of a walk costs: look at the clock every time.
+		 */
+		if (zw_section_over(started)) {
 			zw_section_end(started);
 			cond_resched();
 			zw_section_begin(&started);

@@ -100,7 +100,7 @@ TEST_F_TIMEOUT(stress, scale, 1800)
 {
 	int parents = zw_scaled(300), per = 100, i;
 	struct zw_factory *f = calloc(parents, sizeof(*f));
-	unsigned long long scans;
+	unsigned long long scans, sections;
 	pid_t sleepers;
 	struct zw_table t;
 
@@ -125,22 +125,27 @@ TEST_F_TIMEOUT(stress, scale, 1800)
 	zw_table_free(&t);
 
 	/*
-	 * Scans walk it all, in read sections that stay under the budget.
-	 * Under emulation the host can pause the virtual CPU inside any
-	 * section, so the test allows a few over it; a walk that did not end
-	 * its sections would have every walk's section over.
+	 * Scans walk it all in short RCU read sections.  What the test can
+	 * hold the walk to is its own work: over three quiet scans, it must
+	 * have ended a section at least every ZWATCH_SECTION_BUDGET_NS.  The
+	 * wall time of a section is reported, and held only to a loose bound:
+	 * under emulation the host pauses virtual CPUs inside sections as it
+	 * likes (with three guests on two cores, 15% of 0.5 ms sections were
+	 * measured over 2 ms).
 	 */
 	scans = zw_val(ZWATCH_ATTR_SCANS);
+	sections = zw_val(ZWATCH_ATTR_SECTIONS);
 	while (zw_val(ZWATCH_ATTR_SCANS) < scans + 3)
 		usleep(100000);
+	sections = zw_val(ZWATCH_ATTR_SECTIONS) - sections;
 	EXPECT_GE(zw_val(ZWATCH_ATTR_TASKS), (unsigned long long)(parents * (per + 1)));
-	EXPECT_GE(zw_val(ZWATCH_ATTR_SECTIONS), 3 * zw_val(ZWATCH_ATTR_SCAN_NS) /
-		  ZWATCH_SECTION_BUDGET_NS);
-	EXPECT_LE(zw_val(ZWATCH_ATTR_SECTIONS_OVER_BUDGET) * 20,
+	EXPECT_GE(sections, 3 * zw_val(ZWATCH_ATTR_SCAN_NS) / ZWATCH_SECTION_BUDGET_NS);
+	EXPECT_LE(zw_val(ZWATCH_ATTR_SECTIONS_OVER_BUDGET) * 2,
 		  zw_val(ZWATCH_ATTR_SECTIONS));
-	TH_LOG("%llu read sections, %llu over %d ns, longest %llu ns",
-	       zw_val(ZWATCH_ATTR_SECTIONS), zw_val(ZWATCH_ATTR_SECTIONS_OVER_BUDGET),
-	       ZWATCH_SECTION_BUDGET_NS, zw_val(ZWATCH_ATTR_SCAN_MAX_SECTION_NS));
+	TH_LOG("%llu sections in 3 scans of %llu ns; since load %llu sections, %llu over %d ns, longest %llu ns",
+	       sections, zw_val(ZWATCH_ATTR_SCAN_NS), zw_val(ZWATCH_ATTR_SECTIONS),
+	       zw_val(ZWATCH_ATTR_SECTIONS_OVER_BUDGET), ZWATCH_SECTION_BUDGET_NS,
+	       zw_val(ZWATCH_ATTR_SCAN_MAX_SECTION_NS));
 	EXPECT_EQ(0, zw_val(ZWATCH_ATTR_REPAIRS));
 	EXPECT_EQ(0, zw_val(ZWATCH_ATTR_LOST));
 	TH_LOG("%d zombies: scan %llu ns, longest section %llu ns", parents * per,

@@ -13,6 +13,15 @@
 
 #include <linux/zwatch.h>
 
+/*
+ * The harness gives a test 30 s; KASAN and lockdep under emulation make
+ * some of ours take minutes, so every test gets ten.
+ */
+#ifdef TEST_TIMEOUT_DEFAULT
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 600
+#endif
+
 /* module: 0 or -errno, as finit_module(2) and delete_module(2) report */
 int zw_module_load(const char *params);
 int zw_module_unload(void);

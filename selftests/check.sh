@@ -125,7 +125,7 @@ for k in "${kernels[@]}"; do
 	if [ $built = yes ]; then
 		out=$logs/vm-$KVER
 		"$top/selftests/vm/run.sh" -k "$KVER" -i "$IMAGE" -m "$MODDIR" \
-			-t "${ZWATCH_VM_TIMEOUT:-2400}" -o "$out" \
+			-t "${ZWATCH_VM_TIMEOUT:-$([ "$k" = 7.2 ] && echo 3600 || echo 1800)}" -o "$out" \
 			-- selftests/vm/tests.sh -s "$([ "$k" = 7.2 ] && echo quick || echo "$stress")" \
 			"$@" >"$logs/vm-$k.tap" 2>"$logs/vm-$k.err"
 		grep -q "^# zwatch: loaded" "$logs/vm-$k.tap" && loaded=yes

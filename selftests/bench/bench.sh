@@ -128,7 +128,7 @@ if [ "$host_ref" = yes ]; then
 fi
 meta="kernel=$KVER mem=$mem reps=$reps reps_largest=$reps_largest"
 meta+=" fork_rounds=$fork_rounds fork_pairs=$fork_pairs cpu_secs=$cpu_secs"
-meta+=" elapsed=$elapsed"
+meta+=" elapsed=$elapsed commit=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
 if [ $quick = yes ]; then
 	"$here/report.sh" -n "$meta" "$work/raw.tsv" "$work" >"$work/report.log" 2>&1
 	# the times, the ratios and the targets; the rest is in bench.md

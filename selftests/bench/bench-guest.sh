@@ -34,7 +34,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 bench=$top/selftests/bench
 sys=/sys/kernel/zwatch
 tool=$top/tools/zwatch/zwatch
-sizes="1000 10000" reps=1 reps_largest= fork_rounds=2000 fork_pairs=1 cpu_secs=3
+sizes="1000 10000" reps=1 reps_largest='' fork_rounds=2000 fork_pairs=1 cpu_secs=3
 scan_ms=100 parents=100 host=no
 while getopts "Hs:r:R:f:p:c:i:" opt; do
 	case $opt in
@@ -231,8 +231,8 @@ measure_floor() {	# measure_floor N REPS
 }
 
 busy_ticks() {	# $busy: all but idle and iowait, USER_HZ ticks, all CPUs
-	local name user nice system idle iowait irq softirq steal rest
-	read -r name user nice system idle iowait irq softirq steal rest </proc/stat
+	local user nice system irq softirq steal
+	read -r _ user nice system _ _ irq softirq steal _ </proc/stat
 	busy=$((user + nice + system + irq + softirq + steal))
 }
 

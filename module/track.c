@@ -181,8 +181,8 @@ static void zw_on_free(void *data, struct task_struct *p)
 
 void zw_track_for_each(zw_rec_fn fn, void *ctx)
 {
+	unsigned int i, visited = 0;
 	struct zw_exit_rec *rec;
-	unsigned int i;
 	u64 started;
 
 	zw_section_begin(&started);
@@ -191,19 +191,25 @@ void zw_track_for_each(zw_rec_fn fn, void *ctx)
 
 		/*
 		 * Buckets are indices: a read section can end between any
-		 * two.  A bucket holds several records, each costing about
-		 * what a task of a walk costs: look at the clock every time.
+		 * two.  The clock can cost as much as a record (an emulated
+		 * HPET), so look at it every ZW_CLOCK_STRIDE records, or
+		 * buckets, whichever comes first.
 		 */
-		if (zw_section_over(started)) {
-			zw_section_end(started);
-			cond_resched();
-			zw_section_begin(&started);
+		if (visited >= ZW_CLOCK_STRIDE || i % ZW_CLOCK_STRIDE == 0) {
+			visited = 0;
+			if (zw_section_over(started)) {
+				zw_section_end(started);
+				cond_resched();
+				zw_section_begin(&started);
+			}
 		}
 		if (hlist_empty(&b->head))
 			continue;
 		spin_lock(&b->lock);
-		hlist_for_each_entry(rec, &b->head, node)
+		hlist_for_each_entry(rec, &b->head, node) {
 			fn(rec->task, rec->exit_ns, ctx);
+			visited++;
+		}
 		spin_unlock(&b->lock);
 	}
 	zw_section_end(started);

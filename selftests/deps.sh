@@ -12,7 +12,7 @@ packages=(
 	build-essential kmod cpio busybox-static qemu-system-x86
 	linux-image-amd64 linux-headers-amd64 "linux-source-$srcver"
 	sparse python3 jq procps udev util-linux iproute2 xz-utils zstd
-	prometheus tmux dkms prometheus-node-exporter curl systemd man-db
+	prometheus tmux dkms prometheus-node-exporter curl systemd man-db gnuplot-nox
 	flex bison bc libelf-dev libssl-dev debian-archive-keyring dwarves
 )
 

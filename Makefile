@@ -41,7 +41,9 @@ check: deps
 
 # KERNEL=5.10|6.1|6.12|7.2 picks the kernel of the QEMU tier (default 6.1)
 KERNEL ?= 6.1
-ALL_KERNELS := 6.1 5.10 6.12 7.2
+# 7.2 is the debug kernel: `make check KERNEL=7.2` (see the issue notes:
+# its full run does not yet fit CI's time beside the others)
+ALL_KERNELS := 6.1 5.10 6.12
 
 check-run:
 	selftests/check.sh -k $(KERNEL) $(TESTS)

@@ -53,6 +53,10 @@ initrd=$("$here/initramfs.sh" "$kver" "$moddir") ||
 	echo
 } >"$out/job"
 
+# Two virtual CPUs, emulated by one host thread (ZWATCH_VM_TCG=multi for one
+# each): with a thread each, a CPU running through a tracepoint's branch
+# while loading the module patches it has hung in QEMU twice (RIP stuck at
+# the patched site in do_exit() and in delayed_put_task_struct()).
 cmdline="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 softlockup_panic=1"
 cmdline+=" hung_task_panic=1 rcupdate.rcu_cpu_stall_panic=1 loglevel=7"
 cmdline+=" zwvm.guest=$here/guest.sh zwvm.top=$(cd "$here/../.." && pwd)"
@@ -60,7 +64,7 @@ cmdline+=" zwvm.guest=$here/guest.sh zwvm.top=$(cd "$here/../.." && pwd)"
 status=0
 timeout --foreground -k 10 "$timeout" \
 	qemu-system-x86_64 -nographic -no-reboot -m "$mem" -smp 2 \
-	-cpu max -machine q35 \
+	-cpu max -machine q35 -accel tcg,thread="${ZWATCH_VM_TCG:-single}" \
 	-kernel "$image" -initrd "$initrd" -append "$cmdline" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$out",mount_tag=zwout,security_model=none,multidevs=remap \

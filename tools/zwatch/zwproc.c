@@ -167,15 +167,15 @@ static bool zwproc_next_token(struct zwproc_span *line, struct zwproc_span *tok)
  * Parse @tok as decimal digits (no sign, no blanks) into @val.
  * Return 0, -EINVAL if it is not a number or -ERANGE if it exceeds @max.
  */
-static int zwproc_number(struct zwproc_span tok, uint64_t max, uint64_t *val)
+int zwproc_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *val)
 {
 	uint64_t v = 0;
 	size_t i;
 
-	if (!tok.len)
+	if (!len)
 		return -EINVAL;
-	for (i = 0; i < tok.len; i++) {
-		unsigned int digit = (unsigned char)tok.s[i] - '0';
+	for (i = 0; i < len; i++) {
+		unsigned int digit = (unsigned char)s[i] - '0';
 
 		if (digit > 9)
 			return -EINVAL;
@@ -185,6 +185,11 @@ static int zwproc_number(struct zwproc_span tok, uint64_t max, uint64_t *val)
 	}
 	*val = v;
 	return 0;
+}
+
+static int zwproc_number(struct zwproc_span tok, uint64_t max, uint64_t *val)
+{
+	return zwproc_parse_u64(tok.s, tok.len, max, val);
 }
 
 /*

@@ -70,6 +70,12 @@ enum zwproc_status zwproc_parse_file(FILE *f, struct zwproc *zp,
 				     struct zwproc_error *err);
 
 /* Release what a successful parse allocated; @zp is left empty. */
+/*
+ * Plain decimal digits, no sign, no space, at most @max: 0, -EINVAL (empty
+ * or not a digit) or -ERANGE.  The one number parser of the tool.
+ */
+int zwproc_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *val);
+
 void zwproc_free(struct zwproc *zp);
 
 #endif /* _ZWPROC_H */

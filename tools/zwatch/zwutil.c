@@ -16,6 +16,7 @@
 #include <linux/zwatch.h>
 
 #include "zw.h"
+#include "zwproc.h"
 
 #define ZW_SMALL_FILE	4096
 
@@ -213,21 +214,7 @@ int zw_getopt(int argc, char **argv, const struct zw_cmd *cmd,
 
 int zw_parse_u64(const char *s, uint64_t max, uint64_t *val)
 {
-	uint64_t v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		unsigned int digit = (unsigned char)*s - '0';
-
-		if (digit > 9)
-			return -EINVAL;
-		if (v > (max - digit) / 10)
-			return -ERANGE;
-		v = v * 10 + digit;
-	}
-	*val = v;
-	return 0;
+	return zwproc_parse_u64(s, strlen(s), max, val);
 }
 
 int zw_arg_u64(const char *what, const char *s, uint64_t max, uint64_t *val)

@@ -428,6 +428,18 @@ int zw_truth_zombies_of(const char *proc, int ppid)
 	return count;
 }
 
+int zw_settle(void)
+{
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		if (!zw_truth_zombies_of("/proc", 1))
+			return 0;
+		usleep(100000);
+	}
+	return -ETIMEDOUT;
+}
+
 unsigned long long zw_truth_start(const char *proc, int pid)
 {
 	unsigned long long start = 0;

@@ -83,6 +83,12 @@ const struct zw_row *zw_table_find(const struct zw_table *t, int ppid);
 
 /* ground truth from /proc: reapable zombies whose parent is @ppid */
 int zw_truth_zombies_of(const char *proc, int ppid);
+/*
+ * Orphans of earlier tests go to init, which reaps them when it gets to it
+ * (seconds, on the debug kernel).  Waits up to 30 s until it has, so that a
+ * test that checks every row against /proc checks a system at rest.
+ */
+int zw_settle(void);
 /* field 22 of /proc/PID/stat */
 unsigned long long zw_truth_start(const char *proc, int pid);
 

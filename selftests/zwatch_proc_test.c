@@ -28,6 +28,7 @@ FIXTURE(zombies) {
 FIXTURE_SETUP(zombies)
 {
 	ASSERT_EQ(0, zw_module_ensure());
+	ASSERT_EQ(0, zw_settle());
 	ASSERT_EQ(0, zw_factory_start(&self->five, "zw-five", 5, 0));
 	/* a comm with all four characters that must be escaped */
 	ASSERT_EQ(0, zw_factory_start(&self->two_a, "zw t\nx\t\\a", 2, 0));

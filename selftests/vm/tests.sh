@@ -36,11 +36,12 @@ if ! insmod "$ZWATCH_KO"; then
 	echo "not ok 1 insmod $ZWATCH_KO"
 	exit 1
 fi
-echo "# zwatch: loaded on $(uname -r)"
+echo "# zwatch: loaded on $(uname -r) (at ${SECONDS} s)"
 for t in "$@"; do
-	echo "# running $t"
+	echo "# running $t (at ${SECONDS} s)"
 	"./$t" || status=1
 done
+echo "# tests done (at ${SECONDS} s)"
 if [ -d /sys/module/zwatch ] && ! rmmod zwatch; then
 	echo "not ok 1 rmmod zwatch at the end"
 	status=1

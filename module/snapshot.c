@@ -31,6 +31,12 @@
 #define ZW_COLLECT_SLACK	256
 /* a parent that exits while we resolve it: take the snapshot again */
 #define ZW_SNAPSHOT_TRIES	3
+/*
+ * A build that cannot get memory fails its reader with -ENOMEM and the
+ * next scan builds again: nothing is lost, so no allocation-failure splat
+ * (which unprivileged readers could otherwise trigger at will).
+ */
+#define ZW_SNAPSHOT_GFP		(GFP_KERNEL | __GFP_NOWARN)
 
 struct zw_ref {
 	pid_t ppid;
@@ -187,7 +193,7 @@ static bool zw_resolve(const struct zw_view *view, struct zw_row *row,
 					 view->cgroup_ns);
 
 		if (len > 0 && len < PATH_MAX)
-			row->cgroup = kstrdup(path_buf, GFP_KERNEL);
+			row->cgroup = kstrdup(path_buf, ZW_SNAPSHOT_GFP);
 		cgroup_put(cgrp);
 	}
 	return same;
@@ -247,9 +253,9 @@ static struct zw_snapshot *zw_build(const struct zw_view *view,
 	parents = zw_count_parents(c->refs, c->nr);
 	nr_rows = min3(parents, max_rows, (unsigned int)ZWATCH_MAX_ROWS);
 
-	rows = kvcalloc(max(parents, 1U), sizeof(*rows), GFP_KERNEL);
-	snap = kvzalloc(struct_size(snap, rows, nr_rows), GFP_KERNEL);
-	path_buf = nr_rows ? kmalloc(PATH_MAX, GFP_KERNEL) : NULL;
+	rows = kvcalloc(max(parents, 1U), sizeof(*rows), ZW_SNAPSHOT_GFP);
+	snap = kvzalloc(struct_size(snap, rows, nr_rows), ZW_SNAPSHOT_GFP);
+	path_buf = nr_rows ? kmalloc(PATH_MAX, ZW_SNAPSHOT_GFP) : NULL;
 	*err = -ENOMEM;
 	if (!rows || !snap || (nr_rows && !path_buf))
 		goto fail;
@@ -298,7 +304,8 @@ struct zw_snapshot *zw_snapshot_take(const struct zw_view *view,
 	cap = zw_set_complete() ? atomic_read(&zw.tracked) : limit;
 	for (try = 0; try < ZW_SNAPSHOT_TRIES && !snap; try++) {
 		c.cap = min(cap, limit) + ZW_COLLECT_SLACK;
-		c.refs = kvmalloc_array(c.cap, sizeof(*c.refs), GFP_KERNEL);
+		c.refs = kvmalloc_array(c.cap, sizeof(*c.refs),
+					ZW_SNAPSHOT_GFP);
 		if (!c.refs)
 			return ERR_PTR(-ENOMEM);
 		c.nr = 0;

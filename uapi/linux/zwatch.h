@@ -45,7 +45,8 @@
  *		 of /proc/PPID/stat: (PPID, START) names one process even when
  *		 PIDs are reused
  *	CGROUP	 the parent's cgroup v2 path relative to the reader's cgroup
- *		 namespace, or "-" when it has none there
+ *		 namespace, or "-" when it has none there (or when the kernel
+ *		 had no memory to spell it out)
  *	COMM	 the parent's comm
  * In CGROUP and COMM, space, tab, newline and backslash are written as the
  * octal escapes \040 \011 \012 \134 (as /proc/mounts does); every other byte
@@ -55,6 +56,9 @@
  * in its gid= group nor has CAP_SYS_PTRACE in its user namespace, only
  * zombies whose real, effective and saved uid all equal the reader's fsuid
  * are shown and counted.
+ *
+ * When the kernel has no memory for a snapshot, open() or read() fails with
+ * ENOMEM; a table that is returned is always right.
  *
  * What an open() returns is current as of that open(): a zombie created
  * before the open() is counted, one reaped before it is not.

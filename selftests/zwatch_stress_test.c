@@ -3,8 +3,9 @@
  * Scale, churn, the memory bound, unload races and readers' coalescing.
  *
  * ZWATCH_STRESS=full runs the sizes the product promises (30000 zombies
- * under 300 parents, 30 s of churn, 100 unload cycles); anything else runs
- * a tenth of them, for `make check` and the slow debug kernel.
+ * under 300 parents, 30 s of churn, 100 unload cycles); "debug" a fiftieth
+ * of them, for the debug kernel (KASAN and lockdep under emulation); anything
+ * else a tenth, for `make check`.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,16 +22,18 @@
 #include "kselftest_harness.h"
 #include "zw_lib.h"
 
-static bool zw_full(void)
+static bool zw_stress_is(const char *size)
 {
 	const char *s = getenv("ZWATCH_STRESS");
 
-	return s && !strcmp(s, "full");
+	return s && !strcmp(s, size);
 }
 
 static int zw_scaled(int full)
 {
-	return zw_full() ? full : full / 10;
+	if (zw_stress_is("full"))
+		return full;
+	return zw_stress_is("debug") ? full / 50 : full / 10;
 }
 
 static unsigned long long zw_val(const char *name)
@@ -203,7 +206,7 @@ TEST_F_TIMEOUT(stress, churn, 600)
 		ZWATCH_PROC_PATH, ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_ZOMBIES,
 		ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_PARENTS,
 	};
-	int seconds = zw_full() ? 30 : 5, round, i;
+	int seconds = zw_stress_is("full") ? 30 : 5, round, i;
 	pid_t churn[4], readers[3];
 	struct zw_factory books;
 	double end;
@@ -298,7 +301,8 @@ TEST_F_TIMEOUT(stress, memory_bound, 600)
  */
 TEST_F_TIMEOUT(stress, unload_races, 1800)
 {
-	int cycles = zw_full() ? 100 : 20, cycle, i;
+	int cycles = zw_stress_is("full") ? 100 : zw_stress_is("debug") ? 10 : 20;
+	int cycle, i;
 	struct zw_factory f[4];
 	pid_t readers[4];
 

@@ -4,7 +4,8 @@
 # kselftest program named on the command line (all of them by default), and
 # unloads the module at the end.  Everything printed is TAP.
 #
-#   tests.sh [-s full] [TEST...]    -s full: stress tests at full size
+#   tests.sh [-s full|quick|debug] [TEST...]
+#	stress tests at full size, a tenth (default), or a fiftieth
 top=$(cd "$(dirname "$0")/../.." && pwd)
 if [ "${1:-}" = -s ]; then
 	export ZWATCH_STRESS=$2

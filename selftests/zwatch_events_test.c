@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -313,6 +314,81 @@ TEST(storm_is_rate_limited_and_counted)
 		  zw_val(ZWATCH_ATTR_EVENTS_SUPPRESSED));
 	EXPECT_EQ(0, system("dmesg | grep -q 'zwatch: more than .* events in .* ms: suppressing'"));
 	for (i = 0; i < ZW_STORM; i++)
+		zw_factory_stop(&f[i]);
+	zw_quiet_end(fd);
+}
+
+/* a scan now: a change of interval_ms reschedules one at once */
+static void zw_scan_now(void)
+{
+	unsigned long long scans = zw_val(ZWATCH_ATTR_SCANS);
+	unsigned long long interval = zw_val(ZWATCH_ATTR_INTERVAL_MS);
+
+	zw_set(ZWATCH_ATTR_INTERVAL_MS, interval == 3600000 ? 3599999 : 3600000);
+	zw_wait_scans_to(scans + 1);
+}
+
+static double zw_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#define ZW_FLAPPERS	4
+#define ZW_FLAPS	12
+
+/*
+ * Parents that cross parent_threshold and fall back at every scan: each
+ * scan judges all of them, so the test knows how many events were due;
+ * what reaches udev stays within the rate limit and the rest is counted.
+ */
+TEST(flapping_parents_are_rate_limited)
+{
+	unsigned long long sent, suppressed, due = 0;
+	struct zw_factory f[ZW_FLAPPERS];
+	int i, round, fd, received = 0, mine = 0;
+	struct zw_uevent ev;
+	double t0, elapsed;
+
+	fd = zw_quiet_start(3600000);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < ZW_FLAPPERS; i++)
+		ASSERT_EQ(0, zw_factory_start(&f[i], "zw-flap", 0, 0));
+	ASSERT_EQ(0, zw_set(ZWATCH_ATTR_PARENT_THRESHOLD, 2));
+	zw_scan_now();
+	sent = zw_val(ZWATCH_ATTR_EVENTS_SENT);
+	suppressed = zw_val(ZWATCH_ATTR_EVENTS_SUPPRESSED);
+
+	t0 = zw_now();
+	for (round = 0; round < ZW_FLAPS; round++) {
+		for (i = 0; i < ZW_FLAPPERS; i++)
+			ASSERT_EQ(0, zw_factory_add(&f[i], 2));
+		zw_scan_now();		/* every one: parent_high */
+		for (i = 0; i < ZW_FLAPPERS; i++)
+			ASSERT_EQ(0, zw_factory_reap(&f[i]));
+		zw_scan_now();		/* every one: parent_ok */
+		due += 2 * ZW_FLAPPERS;
+	}
+	elapsed = zw_now() - t0;
+	while (!zw_uevent_next(fd, 500, &ev)) {
+		long ppid = strtol(zw_uevent_get(&ev, ZWATCH_UEV_PPID) ?: "0", NULL, 10);
+
+		received++;
+		for (i = 0; i < ZW_FLAPPERS; i++)
+			mine += ppid == f[i].pid;
+	}
+	TH_LOG("%llu events due in %.1f s: %d sent, %llu suppressed", due, elapsed,
+	       received, zw_val(ZWATCH_ATTR_EVENTS_SUPPRESSED) - suppressed);
+	EXPECT_EQ(received, mine);
+	EXPECT_EQ(sent + received, zw_val(ZWATCH_ATTR_EVENTS_SENT));
+	EXPECT_EQ(suppressed + due - received, zw_val(ZWATCH_ATTR_EVENTS_SUPPRESSED));
+	/* the window holds at most a burst: one per started second, one more */
+	EXPECT_LE(received, ZWATCH_EVENT_BURST * ((int)(elapsed * 1000 / ZWATCH_EVENT_WINDOW_MS) + 1));
+	if (due > ZWATCH_EVENT_BURST * (elapsed * 1000 / ZWATCH_EVENT_WINDOW_MS + 1))
+		EXPECT_LT(received, (int)due);
+	for (i = 0; i < ZW_FLAPPERS; i++)
 		zw_factory_stop(&f[i]);
 	zw_quiet_end(fd);
 }

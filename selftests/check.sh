@@ -130,13 +130,15 @@ tap install <"$logs/install.tap"
 table=()
 for k in "${kernels[@]}"; do
 	p0=$passed f0=$failed built=no loaded=no
-	echo "# kernel $k"
+	echo "# kernel $k (at $SECONDS s)"
+	waited=$SECONDS
 	if ! wait "${kjob[$k]}" || ! env=$(cat "$logs/kernel-$k.env"); then
 		result fail "kernel $k: fetched or built into the cache" "$logs/kernel-$k.log"
 		table+=("$(printf '%-6s %-22s %-5s %-6s %6s %6s' "$k" - no no 0 1)")
 		continue
 	fi
 	eval "$env"
+	echo "# kernel $k: in the cache after waiting $((SECONDS - waited)) s for it"
 	gate "build $k: module against $KVER headers (W=1, -Werror)" \
 		make -C "$top" module KDIR="$KDIR" && built=yes
 	gate "style $k: sparse (C=2) clean" sparse_clean "$KDIR"
@@ -160,6 +162,7 @@ for k in "${kernels[@]}"; do
 	stress=quick
 done
 
+echo "# bench-quick (at $SECONDS s)"
 # the benchmark's quick run keeps it from rotting: every method must agree
 # with the task set (on the default kernel; it builds the module for it)
 "$top/selftests/bench/bench.sh" -q -k 6.1 >"$logs/bench.tap" 2>&1
@@ -171,5 +174,6 @@ printf '# %-6s %-22s %-5s %-6s %6s %6s\n' kernel release built loaded passed fai
 for row in "${table[@]}"; do
 	echo "# $row"
 done
+echo "# check took $SECONDS s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -5,8 +5,7 @@
  * ZWATCH_STRESS=full runs the sizes the product promises (30000 zombies
  * under 300 parents, 30 s of churn, 100 unload cycles); "debug" a fiftieth
  * of the zombies and 5 unload cycles, for the debug kernel (KASAN, lockdep
- * and kmemleak under emulation);
- * anything else a tenth, for `make check`.
+ * and kmemleak under emulation); anything else a tenth, for `make check`.
  */
 #define _GNU_SOURCE
 #include <errno.h>

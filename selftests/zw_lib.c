@@ -10,6 +10,7 @@
 #include <linux/netlink.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -426,6 +427,14 @@ int zw_truth_zombies_of(const char *proc, int ppid)
 	}
 	closedir(d);
 	return count;
+}
+
+double zw_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int zw_settle(void)

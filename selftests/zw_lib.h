@@ -83,6 +83,9 @@ const struct zw_row *zw_table_find(const struct zw_table *t, int ppid);
 
 /* ground truth from /proc: reapable zombies whose parent is @ppid */
 int zw_truth_zombies_of(const char *proc, int ppid);
+/* seconds on CLOCK_MONOTONIC */
+double zw_now(void);
+
 /*
  * Orphans of earlier tests go to init, which reaps them when it gets to it
  * (seconds, on the debug kernel).  Waits up to 30 s until it has, so that a

@@ -328,14 +328,6 @@ static void zw_scan_now(void)
 	zw_wait_scans_to(scans + 1);
 }
 
-static double zw_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 #define ZW_FLAPPERS	4
 #define ZW_FLAPS	12
 

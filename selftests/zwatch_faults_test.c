@@ -272,14 +272,6 @@ TEST_F(faults, every_read_allocation)
 	EXPECT_STRNE(ZWATCH_NO_CGROUP, a->cgroup);
 }
 
-static double zw_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static unsigned long long zw_stat(const char *name)
 {
 	unsigned long long v = ~0ULL;

@@ -55,14 +55,6 @@ static void zw_write_file(const char *path, const char *val)
 	}
 }
 
-static double zw_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* sleepers: processes that do nothing, so a walk has live tasks to pass */
 static pid_t zw_sleepers(int n)
 {

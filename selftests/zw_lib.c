@@ -519,6 +519,32 @@ int zw_sysfs_write(const char *name, const char *buf, size_t len)
 	return n;
 }
 
+unsigned long long zw_attr(const char *name)
+{
+	unsigned long long v;
+
+	return zw_sysfs_read(name, &v) ? ~0ULL : v;
+}
+
+int zw_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+bool zw_stress_is(const char *size)
+{
+	const char *s = getenv("ZWATCH_STRESS");
+
+	return s && !strcmp(s, size);
+}
+
 void zw_escape(const char *in, char *out, size_t len)
 {
 	size_t o = 0;

@@ -99,6 +99,13 @@ unsigned long long zw_truth_start(const char *proc, int pid);
 int zw_sysfs_read(const char *name, unsigned long long *val);
 int zw_sysfs_write(const char *name, const char *buf, size_t len);
 int zw_sysfs_read_str(const char *path, char *buf, size_t len);
+/* a counter or tunable, or ~0ULL (never a real value) when it cannot be read */
+unsigned long long zw_attr(const char *name);
+/* any file (procfs, debugfs): 0 or -errno */
+int zw_write_file(const char *path, const char *val);
+
+/* the stress size the run asked for: ZWATCH_STRESS=full|quick|debug */
+bool zw_stress_is(const char *size);
 
 /* uevents from the kernel (NETLINK_KOBJECT_UEVENT group 1), zwatch's only */
 struct zw_uevent {

@@ -32,26 +32,18 @@ static int zw_set(const char *name, unsigned long long val)
 	return zw_sysfs_write(name, buf, strlen(buf));
 }
 
-static unsigned long long zw_val(const char *name)
-{
-	unsigned long long v = ~0ULL;
-
-	zw_sysfs_read(name, &v);
-	return v;
-}
-
 /* waits up to 30 s (the debug kernel is slow) for scans to reach @target */
 static void zw_wait_scans_to(unsigned long long target)
 {
 	int i;
 
-	for (i = 0; i < 3000 && zw_val(ZWATCH_ATTR_SCANS) < target; i++)
+	for (i = 0; i < 3000 && zw_attr(ZWATCH_ATTR_SCANS) < target; i++)
 		usleep(10000);
 }
 
 static void zw_wait_scans(int n)
 {
-	zw_wait_scans_to(zw_val(ZWATCH_ATTR_SCANS) + n);
+	zw_wait_scans_to(zw_attr(ZWATCH_ATTR_SCANS) + n);
 }
 
 /* every alarm off, cleared, and quiet: then a socket that hears only us */
@@ -113,7 +105,7 @@ TEST(total_high_then_ok_with_hysteresis)
 
 	fd = zw_quiet_start(100);
 	ASSERT_LE(0, fd);
-	base = zw_val(ZWATCH_ATTR_ZOMBIES);
+	base = zw_attr(ZWATCH_ATTR_ZOMBIES);
 	t = base + 10;
 	ASSERT_EQ(0, zw_set(ZWATCH_ATTR_THRESHOLD, t));
 	ASSERT_EQ(0, zw_set(ZWATCH_ATTR_HYSTERESIS, 3));
@@ -184,7 +176,7 @@ TEST(state_wakes_poll)
 	ASSERT_LE(0, sfd);
 	/* sysfs wants a read before poll() */
 	ASSERT_LT(0, read(sfd, buf, sizeof(buf)));
-	ASSERT_EQ(0, zw_set(ZWATCH_ATTR_THRESHOLD, zw_val(ZWATCH_ATTR_ZOMBIES) + 2));
+	ASSERT_EQ(0, zw_set(ZWATCH_ATTR_THRESHOLD, zw_attr(ZWATCH_ATTR_ZOMBIES) + 2));
 	ASSERT_EQ(0, zw_factory_start(&f, "zw-poll", 2, 0));
 
 	pfd.fd = sfd;
@@ -299,19 +291,19 @@ TEST(storm_is_rate_limited_and_counted)
 	ASSERT_LE(0, fd);
 	for (i = 0; i < ZW_STORM; i++)
 		ASSERT_EQ(0, zw_factory_start(&f[i], "zw-storm", 1, 0));
-	suppressed = zw_val(ZWATCH_ATTR_EVENTS_SUPPRESSED);
-	sent = zw_val(ZWATCH_ATTR_EVENTS_SENT);
+	suppressed = zw_attr(ZWATCH_ATTR_EVENTS_SUPPRESSED);
+	sent = zw_attr(ZWATCH_ATTR_EVENTS_SENT);
 	ASSERT_EQ(0, zw_set(ZWATCH_ATTR_PARENT_THRESHOLD, 1));
 	/* one scan raises all forty alarms at once; it counts when done */
-	scans = zw_val(ZWATCH_ATTR_SCANS);
+	scans = zw_attr(ZWATCH_ATTR_SCANS);
 	ASSERT_EQ(0, zw_set(ZWATCH_ATTR_INTERVAL_MS, 3600000));
 	zw_wait_scans_to(scans + 1);
 	while (!zw_uevent_next(fd, 500, &ev))
 		highs++;
 	EXPECT_EQ(ZWATCH_EVENT_BURST, highs);
-	EXPECT_EQ(sent + ZWATCH_EVENT_BURST, zw_val(ZWATCH_ATTR_EVENTS_SENT));
+	EXPECT_EQ(sent + ZWATCH_EVENT_BURST, zw_attr(ZWATCH_ATTR_EVENTS_SENT));
 	EXPECT_EQ(suppressed + ZW_STORM - ZWATCH_EVENT_BURST,
-		  zw_val(ZWATCH_ATTR_EVENTS_SUPPRESSED));
+		  zw_attr(ZWATCH_ATTR_EVENTS_SUPPRESSED));
 	EXPECT_EQ(0, system("dmesg | grep -q 'zwatch: more than .* events in .* ms: suppressing'"));
 	for (i = 0; i < ZW_STORM; i++)
 		zw_factory_stop(&f[i]);
@@ -321,8 +313,8 @@ TEST(storm_is_rate_limited_and_counted)
 /* a scan now: a change of interval_ms reschedules one at once */
 static void zw_scan_now(void)
 {
-	unsigned long long scans = zw_val(ZWATCH_ATTR_SCANS);
-	unsigned long long interval = zw_val(ZWATCH_ATTR_INTERVAL_MS);
+	unsigned long long scans = zw_attr(ZWATCH_ATTR_SCANS);
+	unsigned long long interval = zw_attr(ZWATCH_ATTR_INTERVAL_MS);
 
 	zw_set(ZWATCH_ATTR_INTERVAL_MS, interval == 3600000 ? 3599999 : 3600000);
 	zw_wait_scans_to(scans + 1);
@@ -350,8 +342,8 @@ TEST(flapping_parents_are_rate_limited)
 		ASSERT_EQ(0, zw_factory_start(&f[i], "zw-flap", 0, 0));
 	ASSERT_EQ(0, zw_set(ZWATCH_ATTR_PARENT_THRESHOLD, 2));
 	zw_scan_now();
-	sent = zw_val(ZWATCH_ATTR_EVENTS_SENT);
-	suppressed = zw_val(ZWATCH_ATTR_EVENTS_SUPPRESSED);
+	sent = zw_attr(ZWATCH_ATTR_EVENTS_SENT);
+	suppressed = zw_attr(ZWATCH_ATTR_EVENTS_SUPPRESSED);
 
 	t0 = zw_now();
 	for (round = 0; round < ZW_FLAPS; round++) {
@@ -372,10 +364,10 @@ TEST(flapping_parents_are_rate_limited)
 			mine += ppid == f[i].pid;
 	}
 	TH_LOG("%llu events due in %.1f s: %d sent, %llu suppressed", due, elapsed,
-	       received, zw_val(ZWATCH_ATTR_EVENTS_SUPPRESSED) - suppressed);
+	       received, zw_attr(ZWATCH_ATTR_EVENTS_SUPPRESSED) - suppressed);
 	EXPECT_EQ(received, mine);
-	EXPECT_EQ(sent + received, zw_val(ZWATCH_ATTR_EVENTS_SENT));
-	EXPECT_EQ(suppressed + due - received, zw_val(ZWATCH_ATTR_EVENTS_SUPPRESSED));
+	EXPECT_EQ(sent + received, zw_attr(ZWATCH_ATTR_EVENTS_SENT));
+	EXPECT_EQ(suppressed + due - received, zw_attr(ZWATCH_ATTR_EVENTS_SUPPRESSED));
 	/* the window holds at most a burst: one per started second, one more */
 	EXPECT_LE(received, ZWATCH_EVENT_BURST * ((int)(elapsed * 1000 / ZWATCH_EVENT_WINDOW_MS) + 1));
 	if (due > ZWATCH_EVENT_BURST * (elapsed * 1000 / ZWATCH_EVENT_WINDOW_MS + 1))

@@ -27,18 +27,6 @@
 
 static const char * const zw_fault_dirs[] = { ZW_FAILSLAB, ZW_FAILPAGE };
 
-static int zw_write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 static int zw_fault_set(const char *key, const char *val)
 {
 	char path[256];
@@ -47,7 +35,7 @@ static int zw_fault_set(const char *key, const char *val)
 
 	for (i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", zw_fault_dirs[i], key);
-		err = zw_write_str(path, val);
+		err = zw_write_file(path, val);
 		/* fail_page_alloc has no cache-filter, failslab no min-order */
 		if (err && err != -ENOENT)
 			return err;
@@ -136,7 +124,7 @@ static int zw_fail_nth(unsigned int nth)
 	char val[16];
 
 	snprintf(val, sizeof(val), "%u", nth);
-	return zw_write_str("/proc/thread-self/fail-nth", val);
+	return zw_write_file("/proc/thread-self/fail-nth", val);
 }
 
 /* what remains of the count: 0 once the failure was injected */
@@ -272,14 +260,6 @@ TEST_F(faults, every_read_allocation)
 	EXPECT_STRNE(ZWATCH_NO_CGROUP, a->cgroup);
 }
 
-static unsigned long long zw_stat(const char *name)
-{
-	unsigned long long v = ~0ULL;
-
-	zw_sysfs_read(name, &v);
-	return v;
-}
-
 static bool zw_by_parent_is(pid_t pid, unsigned int zombies)
 {
 	char path[128], buf[32];
@@ -307,7 +287,7 @@ TEST_F(faults, storm)
 	ZW_SKIP_WITHOUT_FAULT_INJECTION();
 	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "100", 3));
 	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_PARENT_THRESHOLD, "5", 1));
-	lost0 = zw_stat(ZWATCH_ATTR_LOST);
+	lost0 = zw_attr(ZWATCH_ATTR_LOST);
 
 	ASSERT_EQ(0, zw_fault_arm(20));
 	/* these exits run zwatch's hook while its allocations fail */
@@ -332,13 +312,13 @@ TEST_F(faults, storm)
 	}
 	zw_fault_disarm();
 	TH_LOG("storm: %d reads, %d ENOMEM, %d showed all 40; lost %llu -> %llu",
-	       reads, errors, rows_ok, lost0, zw_stat(ZWATCH_ATTR_LOST));
-	EXPECT_GT(zw_stat(ZWATCH_ATTR_LOST), lost0);
+	       reads, errors, rows_ok, lost0, zw_attr(ZWATCH_ATTR_LOST));
+	EXPECT_GT(zw_attr(ZWATCH_ATTR_LOST), lost0);
 
 	/* two scans after the storm: sysfs whole again */
-	scans = zw_stat(ZWATCH_ATTR_SCANS);
+	scans = zw_attr(ZWATCH_ATTR_SCANS);
 	end = zw_now() + 60;
-	while (zw_stat(ZWATCH_ATTR_SCANS) < scans + 2 && zw_now() < end)
+	while (zw_attr(ZWATCH_ATTR_SCANS) < scans + 2 && zw_now() < end)
 		usleep(50000);
 	EXPECT_TRUE(zw_by_parent_is(c.pid, 40));
 	EXPECT_TRUE(zw_by_parent_is(self->a.pid, 7));

@@ -111,16 +111,10 @@ static void zw_reader_loop(int kind)
  * quarter of the cycles: with a scan every millisecond and eight readers,
  * KASAN and lockdep under emulation made this one test take 12 minutes.
  */
-static bool zw_debug_size(void)
-{
-	const char *s = getenv("ZWATCH_STRESS");
-
-	return s && !strcmp(s, "debug");
-}
-
 TEST_F_TIMEOUT(slow, unload_under_readers, 900)
 {
-	int per = zw_debug_size() ? 50 : 250, cycles = zw_debug_size() ? 5 : 20;
+	bool debug = zw_stress_is("debug");
+	int per = debug ? 50 : 250, cycles = debug ? 5 : 20;
 	struct zw_factory leak[8];
 	pid_t readers[8];
 	int i, cycle;

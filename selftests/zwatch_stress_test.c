@@ -22,37 +22,11 @@
 #include "kselftest_harness.h"
 #include "zw_lib.h"
 
-static bool zw_stress_is(const char *size)
-{
-	const char *s = getenv("ZWATCH_STRESS");
-
-	return s && !strcmp(s, size);
-}
-
 static int zw_scaled(int full)
 {
 	if (zw_stress_is("full"))
 		return full;
 	return zw_stress_is("debug") ? full / 50 : full / 10;
-}
-
-static unsigned long long zw_val(const char *name)
-{
-	unsigned long long v = ~0ULL;
-
-	zw_sysfs_read(name, &v);
-	return v;
-}
-
-static void zw_write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd >= 0) {
-		if (write(fd, val, strlen(val)) < 0)
-			perror(path);
-		close(fd);
-	}
 }
 
 /* sleepers: processes that do nothing, so a walk has live tasks to pass */
@@ -79,8 +53,9 @@ FIXTURE(stress) {
 FIXTURE_SETUP(stress)
 {
 	/* room for the full scale: 30000 zombies, their parents, sleepers */
-	zw_write_file("/proc/sys/kernel/pid_max", "131072");
-	zw_write_file("/proc/sys/kernel/threads-max", "200000");
+	if (zw_write_file("/proc/sys/kernel/pid_max", "131072") ||
+	    zw_write_file("/proc/sys/kernel/threads-max", "200000"))
+		TH_LOG("cannot raise pid_max and threads-max: the full scale may not fit");
 	/* orphans of what the tests kill come here to be reaped */
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
 	ASSERT_EQ(0, zw_module_ensure());
@@ -128,23 +103,23 @@ TEST_F_TIMEOUT(stress, scale, 1800)
 	 * likes (with three guests on two cores, 15% of 0.5 ms sections were
 	 * measured over 2 ms).
 	 */
-	scans = zw_val(ZWATCH_ATTR_SCANS);
-	sections = zw_val(ZWATCH_ATTR_SECTIONS);
-	while (zw_val(ZWATCH_ATTR_SCANS) < scans + 3)
+	scans = zw_attr(ZWATCH_ATTR_SCANS);
+	sections = zw_attr(ZWATCH_ATTR_SECTIONS);
+	while (zw_attr(ZWATCH_ATTR_SCANS) < scans + 3)
 		usleep(100000);
-	sections = zw_val(ZWATCH_ATTR_SECTIONS) - sections;
-	EXPECT_GE(zw_val(ZWATCH_ATTR_TASKS), (unsigned long long)(parents * (per + 1)));
-	EXPECT_GE(sections, 3 * zw_val(ZWATCH_ATTR_SCAN_NS) / ZWATCH_SECTION_BUDGET_NS);
-	EXPECT_LE(zw_val(ZWATCH_ATTR_SECTIONS_OVER_BUDGET) * 2,
-		  zw_val(ZWATCH_ATTR_SECTIONS));
+	sections = zw_attr(ZWATCH_ATTR_SECTIONS) - sections;
+	EXPECT_GE(zw_attr(ZWATCH_ATTR_TASKS), (unsigned long long)(parents * (per + 1)));
+	EXPECT_GE(sections, 3 * zw_attr(ZWATCH_ATTR_SCAN_NS) / ZWATCH_SECTION_BUDGET_NS);
+	EXPECT_LE(zw_attr(ZWATCH_ATTR_SECTIONS_OVER_BUDGET) * 2,
+		  zw_attr(ZWATCH_ATTR_SECTIONS));
 	TH_LOG("%llu sections in 3 scans of %llu ns; since load %llu sections, %llu over %d ns, longest %llu ns",
-	       sections, zw_val(ZWATCH_ATTR_SCAN_NS), zw_val(ZWATCH_ATTR_SECTIONS),
-	       zw_val(ZWATCH_ATTR_SECTIONS_OVER_BUDGET), ZWATCH_SECTION_BUDGET_NS,
-	       zw_val(ZWATCH_ATTR_SCAN_MAX_SECTION_NS));
-	EXPECT_EQ(0, zw_val(ZWATCH_ATTR_REPAIRS));
-	EXPECT_EQ(0, zw_val(ZWATCH_ATTR_LOST));
+	       sections, zw_attr(ZWATCH_ATTR_SCAN_NS), zw_attr(ZWATCH_ATTR_SECTIONS),
+	       zw_attr(ZWATCH_ATTR_SECTIONS_OVER_BUDGET), ZWATCH_SECTION_BUDGET_NS,
+	       zw_attr(ZWATCH_ATTR_SCAN_MAX_SECTION_NS));
+	EXPECT_EQ(0, zw_attr(ZWATCH_ATTR_REPAIRS));
+	EXPECT_EQ(0, zw_attr(ZWATCH_ATTR_LOST));
 	TH_LOG("%d zombies: scan %llu ns, longest section %llu ns", parents * per,
-	       zw_val(ZWATCH_ATTR_SCAN_NS), zw_val(ZWATCH_ATTR_SCAN_MAX_SECTION_NS));
+	       zw_attr(ZWATCH_ATTR_SCAN_NS), zw_attr(ZWATCH_ATTR_SCAN_MAX_SECTION_NS));
 
 	for (i = 0; i < parents; i++)
 		zw_factory_stop(&f[i]);
@@ -235,7 +210,7 @@ TEST_F_TIMEOUT(stress, churn, 600)
 		waitpid(readers[i], NULL, 0);
 	}
 	zw_factory_stop(&books);
-	EXPECT_EQ(0, zw_val(ZWATCH_ATTR_REPAIRS));
+	EXPECT_EQ(0, zw_attr(ZWATCH_ATTR_REPAIRS));
 	zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "1000", 4);
 }
 
@@ -252,13 +227,13 @@ TEST_F_TIMEOUT(stress, memory_bound, 600)
 		ASSERT_EQ(0, zw_module_unload());
 	EXPECT_EQ(-EINVAL, zw_module_load("max_tracked=15"));
 	ASSERT_EQ(0, zw_module_load("max_tracked=64 interval_ms=100"));
-	EXPECT_EQ(64, zw_val(ZWATCH_ATTR_MAX_TRACKED));
+	EXPECT_EQ(64, zw_attr(ZWATCH_ATTR_MAX_TRACKED));
 	EXPECT_EQ(-EACCES, zw_sysfs_write(ZWATCH_ATTR_MAX_TRACKED, "100", 3));
 
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, zw_factory_start(&f[i], "zw-bound", per, 0));
-	EXPECT_GT(zw_val(ZWATCH_ATTR_LOST), 0);
-	EXPECT_LE(zw_val(ZWATCH_ATTR_TRACKED), 64);
+	EXPECT_GT(zw_attr(ZWATCH_ATTR_LOST), 0);
+	EXPECT_LE(zw_attr(ZWATCH_ATTR_TRACKED), 64);
 	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &t));
 	for (i = 0; i < 3; i++) {
 		row = zw_table_find(&t, f[i].pid);
@@ -266,7 +241,7 @@ TEST_F_TIMEOUT(stress, memory_bound, 600)
 		EXPECT_EQ(per, row->zombies);
 		EXPECT_EQ(zw_truth_zombies_of("/proc", f[i].pid), (int)row->zombies);
 	}
-	EXPECT_EQ(t.zombies, zw_val(ZWATCH_ATTR_ZOMBIES));
+	EXPECT_EQ(t.zombies, zw_attr(ZWATCH_ATTR_ZOMBIES));
 	zw_table_free(&t);
 
 	/* back under the bound: fresh reads again without waiting for a scan */
@@ -358,7 +333,7 @@ TEST_F_TIMEOUT(stress, readers_are_coalesced, 600)
 		ASSERT_EQ(0, zw_factory_start(&f[i], "zw-coalesce", 20, 0));
 	ASSERT_EQ(0, pipe(opens_fd));
 	alone = zw_victim_progress(1);
-	built0 = zw_val(ZWATCH_ATTR_SNAPSHOTS);
+	built0 = zw_attr(ZWATCH_ATTR_SNAPSHOTS);
 	for (i = 0; i < 8; i++) {
 		readers[i] = fork();
 		if (readers[i] == 0) {
@@ -388,7 +363,7 @@ TEST_F_TIMEOUT(stress, readers_are_coalesced, 600)
 		ASSERT_EQ(sizeof(n), read(opens_fd[0], &n, sizeof(n)));
 		opens += n;
 	}
-	built = zw_val(ZWATCH_ATTR_SNAPSHOTS) - built0;
+	built = zw_attr(ZWATCH_ATTR_SNAPSHOTS) - built0;
 	TH_LOG("8 unprivileged readers: %ld opens in 3 s, %llu snapshots built (%.2f opens per build)",
 	       opens, built, built ? (double)opens / built : 0.0);
 	TH_LOG("a CPU-bound task beside them ran at %.0f%% of its speed alone",

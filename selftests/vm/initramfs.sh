@@ -50,6 +50,7 @@ done | awk '!seen[$0]++' | while read -r ko; do
 done
 
 mkdir -p "$cache/initramfs"
-(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.tmp"
-mv "$img.tmp" "$img"
+# two guests may start at once: each writes its own, the last rename wins
+(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.$$"
+mv "$img.$$" "$img"
 echo "$img"

@@ -4,14 +4,23 @@
 # kselftest program named on the command line (all of them by default), and
 # unloads the module at the end.  Everything printed is TAP.
 #
-#   tests.sh [-s full|quick|debug] [TEST...]
-#	stress tests at full size, a tenth (default), or a fiftieth
+#   tests.sh [-s full|quick|debug] [-m KO] [-d] [TEST...]
+#	-s: stress tests at full size, a tenth (default), or a fiftieth
+#	-m: the module to test (default: module/zwatch.ko)
+#	-d: first check the module DKMS built (selftests/install), if it
+#	    was built for this kernel
 top=$(cd "$(dirname "$0")/../.." && pwd)
-if [ "${1:-}" = -s ]; then
-	export ZWATCH_STRESS=$2
-	shift 2
-fi
 export ZWATCH_KO=$top/module/zwatch.ko
+dkms=no
+while getopts "s:m:d" opt; do
+	case $opt in
+	s) export ZWATCH_STRESS=$OPTARG ;;
+	m) ZWATCH_KO=$OPTARG ;;
+	d) dkms=yes ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
 cd "$top/selftests" || exit 1
 
 [ $# -gt 0 ] || set -- zwatch_*_test zwatch_*_test.sh
@@ -19,7 +28,7 @@ status=0
 
 # the module as DKMS built it (selftests/install), where it fits this kernel
 dkms_ko=$top/selftests/out/dkms/zwatch.ko
-if [ -e "$dkms_ko" ] &&
+if [ $dkms = yes ] && [ -e "$dkms_ko" ] &&
    [ "$(modinfo -F vermagic "$dkms_ko" | cut -d' ' -f1)" = "$(uname -r)" ]; then
 	echo "TAP version 13"
 	echo "1..1"

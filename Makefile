@@ -49,7 +49,7 @@ check-run:
 
 # check-all runs the stress tests at the sizes the product promises (30000
 # zombies, 30 s of churn, 100 unload cycles) on the default kernel, at a
-# tenth on the other Debian kernels and a fiftieth on the debug kernel;
+# tenth on the other Debian kernels and a hundredth on the debug kernel;
 # STRESS=quick makes the default kernel's a tenth too
 STRESS ?= full
 

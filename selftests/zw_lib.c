@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -536,6 +537,11 @@ int zw_write_file(const char *path, const char *val)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+void zw_lowest_priority(void)
+{
+	setpriority(PRIO_PROCESS, 0, 19);
 }
 
 bool zw_stress_is(const char *size)

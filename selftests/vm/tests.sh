@@ -5,7 +5,7 @@
 # unloads the module at the end.  Everything printed is TAP.
 #
 #   tests.sh [-s full|quick|debug] [-m KO] [-d] [TEST...]
-#	-s: stress tests at full size, a tenth (default), or a fiftieth
+#	-s: stress tests at full size, a tenth (default), or a hundredth
 #	-m: the module to test (default: module/zwatch.ko)
 #	-d: first check the module DKMS built (selftests/install), if it
 #	    was built for this kernel

@@ -152,11 +152,12 @@ grep -q "^ok " "$logs/bench.tap" || result fail "bench: bench-quick ran" "$logs/
 
 # ---- the kernels' tiers ---------------------------------------------------
 # A guest emulates its CPUs in one host thread, so two guests run side by
-# side on two cores: one lane takes the Debian kernels one after another
-# while the debug kernel still builds, then the second half of the debug
-# kernel's tests; the other lane waits for the debug kernel, then runs the
-# first half.  Lanes write their results to files, printed below in the
-# order of the kernels named.
+# side on two cores.  Each kernel's tier is a job (the debug kernel's, half
+# an hour of one core, is two); two workers take them in order, each the
+# first whose kernel is in the cache.  Warm, the debug kernel's halves, the
+# longest jobs, start at once; cold, the Debian kernels run while the debug
+# kernel builds at the lowest priority.  Jobs write their results to files,
+# printed below in the order of the kernels named.
 debug_kernel=7.2
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] ||
@@ -231,47 +232,58 @@ guest() {	# guest K PART TEST...: one guest on kernel K runs the tests
 	fi
 }
 
-# lane_debian: every kernel but the debug one, then the debug one's second
-# half (or all of it when its first half is empty)
-lane_debian() {
-	local k
-	for k in "${kernels[@]}"; do
-		[ "$k" = "$debug_kernel" ] && continue
+jobs=()	# "KERNEL PART", PART: all, 1/2 or 2/2
+for k in "${kernels[@]}"; do
+	[ "$k" = "$debug_kernel" ] || continue
+	if [ ${#half1[@]} -gt 0 ] && [ ${#half2[@]} -gt 0 ]; then
+		parts=(1/2 2/2)
+	else
+		parts=(all)
+	fi
+	for part in "${parts[@]}"; do
+		jobs+=("$k $part")
+	done
+done
+for k in "${kernels[@]}"; do
+	[ "$k" = "$debug_kernel" ] || jobs+=("$k all")
+done
+
+run_job() {	# run_job K PART: the first job of a kernel builds its module
+	local k=$1 part=$2
+	mkdir "$logs/job-$k-prepare" 2>/dev/null &&
 		prepare "$k" >"$logs/lane-$k-prepare.out"
-		guest "$k" all "${tests[@]}" >"$logs/lane-$k-all.out"
+	case $part in
+	1/2) set -- "${half1[@]}" ;;
+	2/2) set -- "${half2[@]}" ;;
+	*) set -- "${tests[@]}" ;;
+	esac
+	guest "$k" "$part" "$@" >"$logs/lane-$k-${part%/*}.out"
+}
+
+worker() {	# takes jobs (claimed by mkdir, which only one worker wins)
+	local job k part left
+	while :; do
+		left=no
+		for job in "${jobs[@]}"; do
+			k=${job% *} part=${job#* }
+			[ -d "$logs/job-$k-${part%/*}" ] && continue
+			left=yes
+			[ -e "$logs/kernel-$k.rc" ] || continue
+			mkdir "$logs/job-$k-${part%/*}" 2>/dev/null || continue
+			run_job "$k" "$part"
+			continue 2
+		done
+		[ $left = yes ] || return 0
+		sleep 2
 	done
 }
-has_debug=no
-for k in "${kernels[@]}"; do
-	[ "$k" = "$debug_kernel" ] && has_debug=yes
-done
-rm -f "$logs"/lane-*.out "$logs"/kernel-*.state "$logs"/vm-*.tap "$logs"/vm-*.err
-lanes=()
-if [ $has_debug = yes ] && [ ${#half1[@]} -gt 0 ] && [ ${#half2[@]} -gt 0 ]; then
-	parts=(1/2 2/2)
-	{
-		lane_debian
-		guest "$debug_kernel" 2/2 "${half2[@]}" >"$logs/lane-$debug_kernel-2.out"
-	} &
-	lanes+=($!)
-	{
-		prepare "$debug_kernel" >"$logs/lane-$debug_kernel-prepare.out"
-		guest "$debug_kernel" 1/2 "${half1[@]}" >"$logs/lane-$debug_kernel-1.out"
-	} &
-	lanes+=($!)
-else
-	parts=(all)
-	lane_debian &
-	lanes+=($!)
-	if [ $has_debug = yes ]; then
-		{
-			prepare "$debug_kernel" >"$logs/lane-$debug_kernel-prepare.out"
-			guest "$debug_kernel" all "${tests[@]}" >"$logs/lane-$debug_kernel-all.out"
-		} &
-		lanes+=($!)
-	fi
-fi
-wait "${lanes[@]}"
+
+rm -rf "$logs"/lane-*.out "$logs"/kernel-*.state "$logs"/vm-*.tap "$logs"/vm-*.err \
+	"$logs"/job-*
+worker &
+w1=$!
+worker &
+wait $w1 $!
 
 replay() {	# replay FILE: a lane's results, counted here
 	local line

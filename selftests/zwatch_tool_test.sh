@@ -51,13 +51,13 @@ trap cleanup EXIT
 # zombie_pids PPID: the reapable zombies of PPID, from /proc, sorted
 zombie_pids() {
 	local f s
-	local -a a
+	local -a fields
 
 	for f in /proc/[0-9]*/stat; do
 		read -r s <"$f" 2>/dev/null || continue
-		a=(${s##*) })
+		read -ra fields <<<"${s##*) }"
 		# state, ppid, ..., num_threads (field 20)
-		[ "${a[0]}" = Z ] && [ "${a[1]}" = "$1" ] && [ "${a[17]}" = 1 ] &&
+		[ "${fields[0]}" = Z ] && [ "${fields[1]}" = "$1" ] && [ "${fields[17]}" = 1 ] &&
 			echo "${f//[^0-9]/}"
 	done | sort -n
 }
@@ -67,12 +67,12 @@ zombies_of() { zombie_pids "$1" | wc -l; }
 # all_zombies: every reapable zombie whose parent is visible
 all_zombies() {
 	local f s n=0
-	local -a a
+	local -a fields
 
 	for f in /proc/[0-9]*/stat; do
 		read -r s <"$f" 2>/dev/null || continue
-		a=(${s##*) })
-		[ "${a[0]}" = Z ] && [ "${a[1]}" != 0 ] && [ "${a[17]}" = 1 ] &&
+		read -ra fields <<<"${s##*) }"
+		[ "${fields[0]}" = Z ] && [ "${fields[1]}" != 0 ] && [ "${fields[17]}" = 1 ] &&
 			n=$((n + 1))
 	done
 	echo $n
@@ -81,18 +81,16 @@ all_zombies() {
 # start_of PID: field 22 of /proc/PID/stat
 start_of() {
 	local s
-	local -a a
+	local -a fields
 
 	read -r s <"/proc/$1/stat" || return 1
-	a=(${s##*) })
-	echo "${a[19]}"
+	read -ra fields <<<"${s##*) }"
+	echo "${fields[19]}"
 }
 
 # wait_zombies PID COUNT: until PID has COUNT zombies (5 s at most)
 wait_zombies() {
-	local i
-
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ "$(zombies_of "$1")" -eq "$2" ] && return 0
 		sleep 0.05
 	done
@@ -182,8 +180,8 @@ check "list --prometheus: promtool accepts it; per-parent series and scan durati
 # the same task set from both sources (a passing zombie of someone else
 # may come between the two reads: three tries)
 t_agree() {
-	local i key='sorted((r["ppid"], r["zombies"], r["start"], r["cgroup"], r["comm"]) for r in d["rows"])'
-	for i in 1 2 3; do
+	local key='sorted((r["ppid"], r["zombies"], r["start"], r["cgroup"], r["comm"]) for r in d["rows"])'
+	for _ in 1 2 3; do
 		"$zwatch" --json >"$work/m.json" || return 1
 		"$zwatch" --source=proc --json >"$work/p.json" || return 1
 		[ "$(py "$key" "$work/m.json")" = "$(py "$key" "$work/p.json")" ] &&
@@ -248,8 +246,6 @@ r=$!
 pids+=("$r")
 for _ in $(seq 100); do grep -q ready "$work/reaper" && break; sleep 0.05; done
 t_kick_reaps() {
-	local kids
-	kids=$(sed -n 's/^ready //p' "$work/reaper")
 	[ "$(zombies_of "$r")" -eq 4 ] || { why "reaper has $(zombies_of "$r") zombies"; return 1; }
 	"$zwatch" list --json >"$work/k.json"
 	[ "$(json_row "$work/k.json" "$r")" = "4 $(start_of "$r") / zwreaper" ] ||
@@ -290,11 +286,10 @@ check "kick: refuses a changed START and PID 1; --dry-run" t_kick_refuses
 
 # watch on a tmux pseudo-terminal: the rows show, q quits
 t_watch() {
-	local i
 	export TMUX_TMPDIR=$work
 	tmux -S "$work/tmux" new-session -d -x 200 -y 50 \
 		"'$zwatch' watch -n 0.3; echo \$? >'$work/watch.rc'" || return 1
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		tmux -S "$work/tmux" capture-pane -p >"$work/pane" 2>/dev/null
 		grep -q "^ *$a  *5 .*zw\\\\040tool\\\\040A" "$work/pane" && break
 		sleep 0.1
@@ -302,7 +297,7 @@ t_watch() {
 	grep -q "(q quits)" "$work/pane" && grep -q "^ *$b  *3 .*zwtoolB" "$work/pane" ||
 		{ cat "$work/pane" >>"$work/why"; return 1; }
 	tmux -S "$work/tmux" send-keys q
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ -s "$work/watch.rc" ] && break
 		sleep 0.1
 	done

@@ -77,7 +77,8 @@ no_output() {	# passes when CMD succeeds and prints nothing
 # Kernels are fetched and built into the cache in the background, at the
 # lowest priority, while the gates and the first kernels' tiers run: 7.2's
 # build from source (about 30 minutes cold beside a guest) is the long pole.
-# Each leaves its exit status in kernel-K.rc for the lane that waits on it.
+# Each leaves its exit status in kernel-K.rc: a kernel's jobs start once it
+# is there.
 declare -A kjob
 for k in "${kernels[@]}"; do
 	rm -f "$logs/kernel-$k.rc"
@@ -111,8 +112,8 @@ gate "build: tool" make -C "$top/tools/zwatch"
 gate "build: selftests" make -C "$top/selftests" KSFT_DIR="$ksrc/tools/testing/selftests"
 gate "build: host tests" make -C "$top/selftests/host" KSFT_DIR="$ksrc/tools/testing/selftests"
 
-sparse_clean() {	# sparse_clean KDIR [TREE]
-	local out tree=${2:-$top}
+sparse_clean() {	# sparse_clean KDIR TREE
+	local out tree=$2
 	out=$(make -C "$tree" module KDIR="$1" C=2 2>&1) || { echo "$out"; return 1; }
 	! echo "$out" | grep -E "^$tree.*(warning|error):"
 }
@@ -175,22 +176,18 @@ for t in "${tests[@]}"; do
 	esac
 done
 
-prepare() {	# prepare K: waits for K in the cache, builds zwatch.ko for it
-	local k=$1 ko=$logs/ko-$1 waited=$SECONDS rc env msg
-	until [ -e "$logs/kernel-$k.rc" ]; do
-		sleep 2
-	done
-	rc=$(cat "$logs/kernel-$k.rc")
-	if [ "$rc" != 0 ] || ! env=$(cat "$logs/kernel-$k.env"); then
+prepare() {	# prepare K: builds zwatch.ko for K, in the cache by now
+	local k=$1 ko=$logs/ko-$1 env msg
+	if [ "$(cat "$logs/kernel-$k.rc")" != 0 ] || ! env=$(cat "$logs/kernel-$k.env"); then
 		result fail "kernel $k: fetched or built into the cache" "$logs/kernel-$k.log"
 		echo "built=no" >"$logs/kernel-$k.state"
 		return
 	fi
 	eval "$env"
-	msg="# kernel $k: $KVER in the cache after waiting $((SECONDS - waited)) s (at $SECONDS s)"
+	msg="# kernel $k: $KVER in the cache (at $SECONDS s)"
 	echo "$msg"
 	echo "$msg" >&2
-	# a tree of its own: the lanes build for two kernels at once
+	# a tree of its own: two workers may build for two kernels at once
 	rm -rf "$ko"
 	mkdir -p "$ko"
 	cp -r "$top/Makefile" "$top/Kbuild" "$top/VERSION" "$top/module" "$top/uapi" "$ko/"
@@ -232,39 +229,36 @@ guest() {	# guest K PART TEST...: one guest on kernel K runs the tests
 	fi
 }
 
-jobs=()	# "KERNEL PART", PART: all, 1/2 or 2/2
+queue=()	# "KERNEL PART", PART: all, 1/2 or 2/2
 for k in "${kernels[@]}"; do
 	[ "$k" = "$debug_kernel" ] || continue
 	if [ ${#half1[@]} -gt 0 ] && [ ${#half2[@]} -gt 0 ]; then
-		parts=(1/2 2/2)
+		queue+=("$k 1/2" "$k 2/2")
 	else
-		parts=(all)
+		queue+=("$k all")
 	fi
-	for part in "${parts[@]}"; do
-		jobs+=("$k $part")
-	done
 done
 for k in "${kernels[@]}"; do
-	[ "$k" = "$debug_kernel" ] || jobs+=("$k all")
+	[ "$k" = "$debug_kernel" ] || queue+=("$k all")
 done
 
 run_job() {	# run_job K PART: the first job of a kernel builds its module
 	local k=$1 part=$2
 	mkdir "$logs/job-$k-prepare" 2>/dev/null &&
-		prepare "$k" >"$logs/lane-$k-prepare.out"
+		prepare "$k" >"$logs/result-$k-prepare.out"
 	case $part in
 	1/2) set -- "${half1[@]}" ;;
 	2/2) set -- "${half2[@]}" ;;
 	*) set -- "${tests[@]}" ;;
 	esac
-	guest "$k" "$part" "$@" >"$logs/lane-$k-${part%/*}.out"
+	guest "$k" "$part" "$@" >"$logs/result-$k-${part%/*}.out"
 }
 
 worker() {	# takes jobs (claimed by mkdir, which only one worker wins)
 	local job k part left
 	while :; do
 		left=no
-		for job in "${jobs[@]}"; do
+		for job in "${queue[@]}"; do
 			k=${job% *} part=${job#* }
 			[ -d "$logs/job-$k-${part%/*}" ] && continue
 			left=yes
@@ -278,14 +272,14 @@ worker() {	# takes jobs (claimed by mkdir, which only one worker wins)
 	done
 }
 
-rm -rf "$logs"/lane-*.out "$logs"/kernel-*.state "$logs"/vm-*.tap "$logs"/vm-*.err \
+rm -rf "$logs"/result-*.out "$logs"/kernel-*.state "$logs"/vm-*.tap "$logs"/vm-*.err \
 	"$logs"/job-*
 worker &
 w1=$!
 worker &
 wait $w1 $!
 
-replay() {	# replay FILE: a lane's results, counted here
+replay() {	# replay FILE: a job's results, counted here
 	local line
 	[ -e "$1" ] || return 0
 	while IFS= read -r line; do
@@ -302,14 +296,9 @@ table=()
 for k in "${kernels[@]}"; do
 	p0=$passed f0=$failed built=no loaded=no KVER=-
 	echo "# kernel $k"
-	replay "$logs/lane-$k-prepare.out"
-	if [ "$k" = "$debug_kernel" ]; then
-		for part in "${parts[@]}"; do
-			replay "$logs/lane-$k-${part%/*}.out"
-		done
-	else
-		replay "$logs/lane-$k-all.out"
-	fi
+	for part in prepare all 1 2; do
+		replay "$logs/result-$k-$part.out"
+	done
 	state=$(cat "$logs/kernel-$k.state" 2>/dev/null)
 	[ "${state%% *}" = built=yes ] && built=yes && eval "${state#* }"
 	grep -qs "^# zwatch: loaded" "$logs/vm-$k"-*.tap && loaded=yes

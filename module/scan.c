@@ -4,8 +4,11 @@
  * exit set against what it finds, and refreshes the by_parent directories.
  *
  * The exit hooks keep the set current on their own; the walk is the proof.
- * A zombie the walk finds without a record is added to the set and, unless
- * records were lost to the size bound, counted in "repairs": a bug.
+ * A zombie the walk finds without a record is added to the set and, if the
+ * set was known to hold every zombie and nothing was lost since, counted in
+ * "repairs": a bug.  After a loss, a walk that adds every zombie's record
+ * makes the set complete again, unless it passed an exiting process that
+ * may yet become a zombie without one.
  */
 #include <linux/sched/signal.h>
 #include <linux/timekeeping.h>
@@ -18,8 +21,30 @@ struct zw_scan {
 	unsigned long tasks;
 	unsigned int new_zombies;
 	u64 exit_ns;		/* what a zombie without a record gets */
-	bool fill;		/* the first walk, at load: adding is expected */
+	int gen;		/* lost_gen when the walk began */
+	bool trusted;		/* the set held every zombie when it began */
+	bool unproven;		/* a zombie-to-be may lack a record */
+	bool fill;		/* the first walk, at load */
 };
+
+/*
+ * A leader between its exit hook and exit_notify() is not a zombie yet, so
+ * the walk cannot give it the record its hook may have failed to keep; it
+ * would become a zombie missing from a set the walk called complete.
+ */
+static bool zw_exiting_unrecorded(struct task_struct *p)
+{
+	return (READ_ONCE(p->flags) & PF_EXITING) &&
+	       !READ_ONCE(p->exit_state) && !zw_track_exit_ns(p);
+}
+
+/* A zombie without a record, though none was lost: only a bug does that. */
+static bool zw_scan_repaired(const struct zw_scan *s)
+{
+	/* its hook counted any loss before its exit_state, read before this */
+	smp_rmb();
+	return s->trusted && atomic_read(&zw.lost_gen) == s->gen;
+}
 
 static void zw_scan_one(struct task_struct *p, void *ctx)
 {
@@ -27,10 +52,12 @@ static void zw_scan_one(struct task_struct *p, void *ctx)
 	enum zw_kind kind = zw_classify(p);
 
 	s->tasks++;
-	if (kind == ZW_LIVE)
+	if (kind == ZW_LIVE) {
+		if (!s->unproven && zw_exiting_unrecorded(p))
+			s->unproven = true;
 		return;
-	if (zw_track_add(p, s->exit_ns) && !s->fill &&
-	    !atomic_long_read(&zw.lost))
+	}
+	if (zw_track_add(p, s->exit_ns) && zw_scan_repaired(s))
 		atomic_long_inc(&zw.repairs);
 	/* the load's walk is no periodic scan: it leaves "new" to the first */
 	if (kind == ZW_ZOMBIE && !s->fill && zw_track_first_seen(p))
@@ -41,14 +68,16 @@ static void zw_scan_one(struct task_struct *p, void *ctx)
 static unsigned int zw_scan_pass(bool fill)
 {
 	struct zw_scan s = { .fill = fill };
-	int gen = atomic_read(&zw.lost_gen);
 	u64 started;
 
+	/* a loss counted before this is seen with its task's PF_EXITING */
+	s.gen = atomic_read_acquire(&zw.lost_gen);
+	s.trusted = atomic_read(&zw.complete_gen) == s.gen;
 	s.exit_ns = fill ? zw.load_ns : ktime_get_boottime_ns();
 	started = ktime_get_ns();
 	/* a walk cut short proves nothing: the set stays as trusted as it was */
-	if (zw_walk(zw_scan_one, &s))
-		atomic_set(&zw.complete_gen, gen);
+	if (zw_walk(zw_scan_one, &s) && !s.unproven)
+		atomic_set(&zw.complete_gen, s.gen);
 	WRITE_ONCE(zw.scan_ns, ktime_get_ns() - started);
 	WRITE_ONCE(zw.tasks, s.tasks);
 	return s.new_zombies;

@@ -62,7 +62,11 @@ static struct zw_exit_rec *zw_find(struct zw_bucket *b,
 static void zw_note_lost(void)
 {
 	atomic_long_inc(&zw.lost);
+	/* a scan that sees the loss sees the task's PF_EXITING (scan.c) */
+	smp_mb__before_atomic();
 	atomic_inc(&zw.lost_gen);
+	/* and one that sees its exit_state sees the loss */
+	smp_mb__after_atomic();
 }
 
 /*

@@ -136,19 +136,14 @@ static void zw_factory_serve(const char *comm, int zombies, uid_t uid,
 			ok = waitpid(-1, NULL, WNOHANG) > 0;
 			break;
 		case 'd': {
-			char path[64], state = 0;
-			FILE *f;
+			char state = 0;
 
 			defunct = zw_fork_defunct(&release_fd);
 			ok = defunct > 0;
 			/* done once the leader shows Z with its thread alive */
-			snprintf(path, sizeof(path), "/proc/%d/stat", defunct);
 			while (ok && state != 'Z') {
-				f = fopen(path, "r");
-				if (!f || fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
-					ok = 0;
-				if (f)
-					fclose(f);
+				state = zw_truth_state("/proc", defunct);
+				ok = state != 0;
 				usleep(1000);
 			}
 			break;
@@ -448,6 +443,21 @@ int zw_settle(void)
 		usleep(100000);
 	}
 	return -ETIMEDOUT;
+}
+
+char zw_truth_state(const char *proc, int pid)
+{
+	char path[256], state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d/stat", proc, pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 0;
+	fclose(f);
+	return state;
 }
 
 unsigned long long zw_truth_start(const char *proc, int pid)

@@ -92,6 +92,8 @@ double zw_now(void);
  * test that checks every row against /proc checks a system at rest.
  */
 int zw_settle(void);
+/* field 3 of /proc/PID/stat ('R', 'S', 'Z', ...), or 0 when it is gone */
+char zw_truth_state(const char *proc, int pid);
 /* field 22 of /proc/PID/stat */
 unsigned long long zw_truth_start(const char *proc, int pid);
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -258,6 +259,132 @@ TEST_F_TIMEOUT(stress, memory_bound, 600)
 	zw_table_free(&t);
 	zw_factory_stop(&f[0]);
 
+	ASSERT_EQ(0, zw_module_unload());
+	ASSERT_EQ(0, zw_module_load(NULL));
+}
+
+/*
+ * A child that spends a while in do_exit() after zwatch's exit hook and
+ * before it is a zombie: closing its @fds descriptors happens there (under
+ * emulation 200000 take about 0.13 s).  It exits when told to on @go.
+ */
+static pid_t zw_slow_exiter(int fds, int ready[2], int go[2])
+{
+	struct rlimit lim = { fds + 64, fds + 64 };
+	pid_t pid = fork();
+	char ok = 0;
+	int fd, i;
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0 && !setrlimit(RLIMIT_NOFILE, &lim)) {
+		for (i = 64; i < fds + 64; i++)
+			if (dup2(fd, i) < 0)
+				break;
+		ok = i == fds + 64;
+	}
+	if (write(ready[1], &ok, 1) != 1 || read(go[0], &ok, 1) != 1)
+		_exit(1);
+	_exit(0);
+}
+
+/*
+ * One try: a child's exit record is lost (the bound is full), and a scan
+ * walks past the child while it is still exiting.  Returns 0 once the child
+ * is a zombie, or -EAGAIN when it became one before the scan ended.
+ */
+static int zw_lose_while_exiting(struct __test_metadata *_metadata, int fds,
+				 pid_t *child)
+{
+	unsigned long long lost, scans;
+	static bool flip;
+	int ready[2], go[2];
+	double end;
+	char ok;
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	*child = zw_slow_exiter(fds, ready, go);
+	ASSERT_LT(0, *child);
+	ASSERT_EQ(1, read(ready[0], &ok, 1));
+	ASSERT_EQ(1, ok) TH_LOG("cannot hold %d descriptors", fds);
+
+	lost = zw_attr(ZWATCH_ATTR_LOST);
+	ASSERT_EQ(1, write(go[1], &ok, 1));
+	end = zw_now() + 60;
+	while (zw_attr(ZWATCH_ATTR_LOST) == lost && zw_now() < end)
+		usleep(1000);
+	ASSERT_LT(lost, zw_attr(ZWATCH_ATTR_LOST));
+
+	/* a changed interval scans at once */
+	scans = zw_attr(ZWATCH_ATTR_SCANS);
+	flip = !flip;
+	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS,
+				    flip ? "3599999" : "3600000", 7));
+	while (zw_attr(ZWATCH_ATTR_SCANS) == scans && zw_now() < end)
+		usleep(1000);
+	ASSERT_LT(scans, zw_attr(ZWATCH_ATTR_SCANS));
+	ok = zw_truth_state("/proc", *child) != 'Z';
+
+	while (zw_truth_state("/proc", *child) != 'Z' && zw_now() < end)
+		usleep(1000);
+	ASSERT_EQ('Z', zw_truth_state("/proc", *child));
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	return ok ? 0 : -EAGAIN;
+}
+
+/*
+ * A process whose exit record was lost is not a zombie yet when a scan
+ * walks past it, so the scan cannot add the record: the set must not be
+ * called complete, and the zombie it becomes must be in the next read.
+ */
+TEST_F_TIMEOUT(stress, lost_while_exiting, 600)
+{
+	int fds = 250000, err, tries;
+	struct zw_factory full;
+	const struct zw_row *row;
+	struct zw_table t;
+	double end;
+	pid_t child;
+
+	if (zw_module_loaded())
+		ASSERT_EQ(0, zw_module_unload());
+	ASSERT_EQ(0, zw_settle());
+	ASSERT_EQ(0, zw_module_load("max_tracked=16 interval_ms=3600000"));
+	/* the bound full of records the set has: only the next exits are lost */
+	end = zw_now() + 30;
+	while (zw_attr(ZWATCH_ATTR_TRACKED) && zw_now() < end)
+		usleep(10000);
+	ASSERT_EQ(0, zw_factory_start(&full, "zw-full", 16, 0));
+	ASSERT_EQ(16, zw_attr(ZWATCH_ATTR_TRACKED));
+	ASSERT_EQ(0, zw_attr(ZWATCH_ATTR_LOST));
+
+	for (tries = 0; tries < 3; tries++, fds *= 2) {
+		err = zw_lose_while_exiting(_metadata, fds, &child);
+		if (err != -EAGAIN)
+			break;
+		TH_LOG("%d descriptors: a zombie before the scan ended", fds);
+		waitpid(child, NULL, 0);
+	}
+	ASSERT_EQ(0, err);
+	TH_LOG("a scan passed the child while it closed %d descriptors", fds);
+
+	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &t));
+	row = zw_table_find(&t, getpid());
+	EXPECT_NE(NULL, row) TH_LOG("%s", t.text);
+	if (row)
+		EXPECT_EQ(1, row->zombies);
+	EXPECT_EQ(17, t.zombies);
+	zw_table_free(&t);
+	EXPECT_EQ(0, zw_attr(ZWATCH_ATTR_REPAIRS));
+
+	waitpid(child, NULL, 0);
+	zw_factory_stop(&full);
 	ASSERT_EQ(0, zw_module_unload());
 	ASSERT_EQ(0, zw_module_load(NULL));
 }

@@ -82,6 +82,7 @@
  *	lost		exit records that could not be kept (max_tracked
  *			reached or no memory); reads are then served by a full
  *			task walk until a scan finds every zombie recorded again
+ *			and no process still exiting without its record
  *	snapshots	snapshots built for readers of /proc/zombies and of
  *			the counts above; concurrent opens share one (see
  *			"Readers" below), so this grows slower than opens

@@ -549,9 +549,26 @@ int zw_write_file(const char *path, const char *val)
 	return err;
 }
 
-void zw_lowest_priority(void)
+pid_t zw_reader_start(const char *path, unsigned int pause_us)
 {
+	pid_t pid = fork();
+	char buf[4096];
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setpriority(PRIO_PROCESS, 0, 19);
+	for (;;) {
+		int fd = open(path, O_RDONLY);
+
+		if (fd < 0)
+			continue;
+		if (read(fd, buf, 100) > 0 && pause_us)
+			usleep(pause_us);
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
 }
 
 bool zw_stress_is(const char *size)

@@ -107,12 +107,15 @@ unsigned long long zw_attr(const char *name);
 int zw_write_file(const char *path, const char *val);
 
 /*
- * For a test's background load (readers looping on the files): it runs
- * whenever the test waits, never ahead of the test's own steps.  On the
- * debug kernel, four readers at full priority made each fork of the test
- * take 2.5 s instead of 0.4 s.
+ * A test's background load: a process that opens @path, reads it through
+ * and closes it, in a loop, whether or not the file is there at the moment,
+ * until killed; with @pause_us it stops that long after its first 100
+ * bytes, holding the file open.  It runs at the lowest priority, whenever
+ * the test waits and never ahead of the test's own steps: on the debug
+ * kernel, four readers at full priority made each fork of the test take
+ * 2.5 s instead of 0.4 s.  Returns its pid, or -1.
  */
-void zw_lowest_priority(void);
+pid_t zw_reader_start(const char *path, unsigned int pause_us);
 
 /* the stress size the run asked for: ZWATCH_STRESS=full|quick|debug */
 bool zw_stress_is(const char *size);

@@ -81,31 +81,13 @@ TEST(zombies_older_than_the_load)
 	zw_factory_stop(&f);
 }
 
-/* readers that do not care whether the module is there at this moment */
-static void zw_reader_loop(int kind)
-{
-	static const char * const files[] = {
-		ZWATCH_PROC_PATH,
-		ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_ZOMBIES,
-		ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_PARENTS,
-		ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_TASKS,
-	};
-	char buf[4096];
-	int fd;
-
-	zw_lowest_priority();
-	for (;;) {
-		fd = open(files[kind % 4], O_RDONLY);
-		if (fd < 0)
-			continue;
-		/* a slow reader: stop half way for a while, holding it open */
-		if (read(fd, buf, 100) > 0 && kind >= 4)
-			usleep(20000);
-		while (read(fd, buf, sizeof(buf)) > 0)
-			;
-		close(fd);
-	}
-}
+/* what the readers of unload_under_readers hold open, two of each */
+static const char * const zw_read_files[] = {
+	ZWATCH_PROC_PATH,
+	ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_ZOMBIES,
+	ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_PARENTS,
+	ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_TASKS,
+};
 
 /*
  * The debug kernel (ZWATCH_STRESS=debug) gets 20 zombies a parent instead
@@ -124,10 +106,11 @@ TEST_F_TIMEOUT(slow, unload_under_readers, 900)
 	ASSERT_EQ(0, zw_module_ensure());
 	for (i = 0; i < 8; i++)
 		ASSERT_EQ(0, zw_factory_start(&leak[i], "zw-unload", per, 0));
+	/* the second four are slow: they stop half way, holding it open */
 	for (i = 0; i < 8; i++) {
-		readers[i] = fork();
-		if (readers[i] == 0)
-			zw_reader_loop(i);
+		readers[i] = zw_reader_start(zw_read_files[i % 4],
+					     i < 4 ? 0 : 20000);
+		ASSERT_LT(0, readers[i]);
 	}
 	for (cycle = 0; cycle < cycles; cycle++) {
 		ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "1", 1));

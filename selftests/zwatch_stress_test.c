@@ -150,26 +150,6 @@ static pid_t zw_churner(void)
 	}
 }
 
-static pid_t zw_reader(const char *path)
-{
-	pid_t pid = fork();
-	char buf[4096];
-
-	if (pid)
-		return pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	zw_lowest_priority();
-	for (;;) {
-		int fd = open(path, O_RDONLY);
-
-		if (fd < 0)
-			continue;
-		while (read(fd, buf, sizeof(buf)) > 0)
-			;
-		close(fd);
-	}
-}
-
 TEST_F_TIMEOUT(stress, churn, 600)
 {
 	const char *files[] = {
@@ -185,8 +165,10 @@ TEST_F_TIMEOUT(stress, churn, 600)
 	ASSERT_EQ(0, zw_factory_start(&books, "zw-books", 10, 0));
 	for (i = 0; i < 4; i++)
 		churn[i] = zw_churner();
-	for (i = 0; i < 3; i++)
-		readers[i] = zw_reader(files[i]);
+	for (i = 0; i < 3; i++) {
+		readers[i] = zw_reader_start(files[i], 0);
+		ASSERT_LT(0, readers[i]);
+	}
 
 	/* quiescent points: the test's own zombies are exactly right */
 	end = zw_now() + seconds;
@@ -403,10 +385,12 @@ TEST_F_TIMEOUT(stress, unload_races, 1800)
 	struct zw_factory f[4];
 	pid_t readers[4];
 
-	readers[0] = zw_reader(ZWATCH_PROC_PATH);
-	readers[1] = zw_reader(ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_ZOMBIES);
-	readers[2] = zw_reader(ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_STATE);
-	readers[3] = zw_reader(ZWATCH_SYSFS_DIR "/" ZWATCH_SYSFS_BY_PARENT);
+	readers[0] = zw_reader_start(ZWATCH_PROC_PATH, 0);
+	readers[1] = zw_reader_start(ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_ZOMBIES, 0);
+	readers[2] = zw_reader_start(ZWATCH_SYSFS_DIR "/" ZWATCH_ATTR_STATE, 0);
+	readers[3] = zw_reader_start(ZWATCH_SYSFS_DIR "/" ZWATCH_SYSFS_BY_PARENT, 0);
+	for (i = 0; i < 4; i++)
+		ASSERT_LT(0, readers[i]);
 	if (zw_module_loaded())
 		ASSERT_EQ(0, zw_module_unload());
 	for (cycle = 0; cycle < cycles; cycle++) {

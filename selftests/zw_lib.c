@@ -445,42 +445,41 @@ int zw_settle(void)
 	return -ETIMEDOUT;
 }
 
-char zw_truth_state(const char *proc, int pid)
+/*
+ * /proc/PID/stat into @buf; returns the ')' that ends the comm (which may
+ * hold spaces and parentheses itself), or NULL.
+ */
+static char *zw_stat_comm_end(const char *proc, int pid, char *buf, int len)
 {
-	char path[256], state = 0;
+	char path[256], *end = NULL;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%d/stat", proc, pid);
 	f = fopen(path, "r");
 	if (!f)
-		return 0;
-	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
-		state = 0;
+		return NULL;
+	if (fgets(buf, len, f))
+		end = strrchr(buf, ')');
 	fclose(f);
-	return state;
+	return end;
+}
+
+char zw_truth_state(const char *proc, int pid)
+{
+	char buf[4096], *p = zw_stat_comm_end(proc, pid, buf, sizeof(buf));
+
+	return p && p[1] == ' ' ? p[2] : 0;
 }
 
 unsigned long long zw_truth_start(const char *proc, int pid)
 {
-	unsigned long long start = 0;
-	char path[256], buf[4096], *p;
+	char buf[4096], *p = zw_stat_comm_end(proc, pid, buf, sizeof(buf));
 	int field;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%d/stat", proc, pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fgets(buf, sizeof(buf), f)) {
-		/* fields after the comm, which may hold spaces: state is 3 */
-		p = strrchr(buf, ')');
-		for (field = 2; p && field < 22; field++)
-			p = strchr(p + 1, ' ');
-		if (p)
-			start = strtoull(p + 1, NULL, 10);
-	}
-	fclose(f);
-	return start;
+	/* the fields after the comm: state is 3 */
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
 }
 
 /* sysfs */

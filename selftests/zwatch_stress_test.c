@@ -286,7 +286,7 @@ static int zw_lose_while_exiting(struct __test_metadata *_metadata, int fds,
 				 pid_t *child)
 {
 	unsigned long long lost, scans;
-	static bool flip;
+	const char *interval;
 	int ready[2], go[2];
 	double end;
 	char ok;
@@ -307,9 +307,8 @@ static int zw_lose_while_exiting(struct __test_metadata *_metadata, int fds,
 
 	/* a changed interval scans at once */
 	scans = zw_attr(ZWATCH_ATTR_SCANS);
-	flip = !flip;
-	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS,
-				    flip ? "3599999" : "3600000", 7));
+	interval = zw_attr(ZWATCH_ATTR_INTERVAL_MS) == 3600000 ? "3599999" : "3600000";
+	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, interval, 7));
 	while (zw_attr(ZWATCH_ATTR_SCANS) == scans && zw_now() < end)
 		usleep(1000);
 	ASSERT_LT(scans, zw_attr(ZWATCH_ATTR_SCANS));

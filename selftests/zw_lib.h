@@ -83,6 +83,13 @@ const struct zw_row *zw_table_find(const struct zw_table *t, int ppid);
 
 /* ground truth from /proc: reapable zombies whose parent is @ppid */
 int zw_truth_zombies_of(const char *proc, int ppid);
+/* every task in state Z, told apart as the module's header tells them */
+struct zw_truth {
+	unsigned int zombies;		/* Z, no thread of it left */
+	unsigned int defunct_leaders;	/* Z, threads of it still run */
+};
+/* 0, or -errno */
+int zw_truth_count(const char *proc, struct zw_truth *t);
 /* seconds on CLOCK_MONOTONIC */
 double zw_now(void);
 
@@ -101,7 +108,12 @@ unsigned long long zw_truth_start(const char *proc, int pid);
 int zw_sysfs_read(const char *name, unsigned long long *val);
 int zw_sysfs_write(const char *name, const char *buf, size_t len);
 int zw_sysfs_read_str(const char *path, char *buf, size_t len);
-/* a counter or tunable, or ~0ULL (never a real value) when it cannot be read */
+/*
+ * A counter or tunable.  A read error aborts the test program's child, which
+ * the harness reports as a failed test: no comparison ever sees a made-up
+ * value.  Where an error is expected (the module unloaded), use
+ * zw_sysfs_read().
+ */
 unsigned long long zw_attr(const char *name);
 /* any file (procfs, debugfs): 0 or -errno */
 int zw_write_file(const char *path, const char *val);

@@ -90,10 +90,11 @@ fi
 echo "# bench: $KVER, sizes $sizes, $reps repetitions ($reps_largest at the largest), QEMU with $mem MiB"
 
 started=$(date +%s)
+guest_rc=0
 (cd "$top" && selftests/vm/run.sh -k "$KVER" -i "$IMAGE" -m "$MODDIR" -t "$timeout" \
 	-M "$mem" -o "$work/vm" -- selftests/bench/bench-guest.sh -s "$sizes" \
 	-r "$reps" -R "$reps_largest" -f "$fork_rounds" -p "$fork_pairs" \
-	-c "$cpu_secs") >"$work/guest.out" 2>"$work/guest.err"
+	-c "$cpu_secs") >"$work/guest.out" 2>"$work/guest.err" || guest_rc=$?
 elapsed=$(($(date +%s) - started))
 
 # the guest's TAP, renumbered into ours; its comments as they are
@@ -108,6 +109,16 @@ if grep -q "run.sh:" "$work/guest.err" || [ ! -s "$work/vm/status" ]; then
 	tap fail "bench: the guest finished, with a clean kernel log" "$work/guest.err"
 else
 	tap ok "bench: the guest finished, with a clean kernel log"
+fi
+# the guest's plan comes last: without it, bench-guest.sh stopped early; a
+# non-zero exit with no failure reported is a failure of its own
+guest_plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$work/guest.out" | tail -n 1)
+guest_results=$(grep -cE '^(not )?ok [0-9]' "$work/guest.out")
+if [ -z "$guest_plan" ] || [ "$guest_plan" -ne "$guest_results" ]; then
+	tap fail "bench: the guest ran to its end (plan ${guest_plan:-none}, $guest_results results)"
+elif [ "$guest_rc" -ne 0 ] && ! grep -q '^not ok' "$work/guest.out"; then
+	tap fail "bench: the guest exited with status $guest_rc and reported no failure" \
+		"$work/guest.err"
 fi
 echo "# bench: the guest ran for ${elapsed}s"
 

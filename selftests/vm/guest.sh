@@ -12,6 +12,9 @@ export HOME=/root TERM=${TERM:-linux} LANG=C.UTF-8
 # after the run would not: that one is the verdict
 [ -w /sys/kernel/debug/kmemleak ] && echo scan=off >/sys/kernel/debug/kmemleak
 
+# from here on a death of the guest is the job's, never a boot flake
+: >"$out/started"
+sync
 bash "$out/job" >"$out/output" 2>&1
 status=$?
 

@@ -42,15 +42,44 @@ if [ $dkms = yes ] && [ -e "$dkms_ko" ] &&
 	fi
 fi
 
+# The debug tier is there for its checkers: one that is missing is a
+# failure, never a quietly smaller run.
+if [ "${ZWATCH_STRESS:-}" = debug ]; then
+	echo "TAP version 13"
+	echo "1..2"
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo "ok 1 debug tier: kmemleak is on"
+	else
+		echo "not ok 1 debug tier: kmemleak is on (no writable /sys/kernel/debug/kmemleak)"
+		status=1
+	fi
+	if [ -e /proc/thread-self/fail-nth ]; then
+		echo "ok 2 debug tier: fault injection is on (/proc/thread-self/fail-nth)"
+	else
+		echo "not ok 2 debug tier: fault injection is on (no /proc/thread-self/fail-nth)"
+		status=1
+	fi
+fi
+
 if ! insmod "$ZWATCH_KO"; then
 	echo "not ok 1 insmod $ZWATCH_KO"
 	exit 1
 fi
 echo "# zwatch: loaded on $(uname -r) (at ${SECONDS} s)"
+# A program that fails without saying "not ok" (it crashed, could not be
+# run, or a shell test stopped early) gets a "not ok" here, as
+# selftests/host/run.sh does; check.sh counts each program's results
+# against its plan.
+rcfile=$(mktemp) tapfile=$(mktemp)
 for t in "$@"; do
 	echo "# running $t (at ${SECONDS} s)"
-	"./$t" || status=1
+	{ "./$t"; echo $? >"$rcfile"; } | tee "$tapfile"
+	rc=$(cat "$rcfile")
+	[ "$rc" = 0 ] && continue
+	status=1
+	grep -q '^not ok ' "$tapfile" || echo "not ok - $t exited with status $rc"
 done
+rm -f "$rcfile" "$tapfile"
 echo "# tests done (at ${SECONDS} s)"
 if [ -d /sys/module/zwatch ] && ! rmmod zwatch; then
 	echo "not ok 1 rmmod zwatch at the end"

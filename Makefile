@@ -3,6 +3,7 @@
 #   make demo        boot the default kernel in QEMU and show a zombie leak
 #   make check       host tests, style gates and the QEMU tier (minutes)
 #   make check-all   every tier there is (what CI runs)
+#   make check-selftest-mutants   planted defects, each must make check fail
 # KDIR defaults to the running kernel's build tree, else the newest Debian
 # headers installed; `make KDIR=...` overrides.
 
@@ -13,7 +14,8 @@ export ZWATCH_CACHE
 KSFT_DIR ?= $(ZWATCH_CACHE)/linux-source-6.1/tools/testing/selftests
 TOP := $(CURDIR)
 
-.PHONY: all module tools selftests clean deps check check-run check-all demo install uninstall dkms-install
+.PHONY: all module tools selftests clean deps check check-run check-all check-selftest-mutants demo install \
+	uninstall dkms-install
 
 all: module tools selftests
 
@@ -55,6 +57,13 @@ STRESS ?= full
 
 check-all: deps
 	selftests/check.sh -s $(STRESS) $(addprefix -k ,$(ALL_KERNELS)) $(TESTS)
+
+# plants one defect at a time in a clone of HEAD (a crashing test program,
+# one that stops halfway, a checkpatch and a sparse warning, a module that
+# counts a defunct leader as a zombie, one that reports the newest age as
+# the oldest) and shows that each turns `make check` red (about 15 minutes)
+check-selftest-mutants: deps
+	selftests/mutants.sh $(MUTANTS)
 
 demo: deps
 	@$(MAKE) --no-print-directory -s module tools

@@ -4,22 +4,23 @@
 # userspace (read-only over 9p, tmpfs where tests write), runs one command
 # there as root, and brings back its output and exit status.
 #
-#   run.sh -k KVER [-i IMAGE] [-m MODDIR] [-t TIMEOUT] [-o OUTDIR] -- CMD...
+#   run.sh -k KVER [-i IMAGE] [-m MODDIR] [-t TIMEOUT] [-o OUTDIR] [-1] -- CMD...
 #
 # KVER names the guest kernel: its image defaults to /boot/vmlinuz-KVER and
 # its modules (9p and virtio, if not built in) to /lib/modules/KVER.  The
 # guest runs CMD with bash in the host's filesystem; CMD's output is written
 # to OUTDIR/output and echoed, its status to OUTDIR/status, the guest kernel
-# log to OUTDIR/console.  Exits with CMD's status, or 1 when the guest
-# kernel logged a warning, a bug, a lockdep or RCU report or a kmemleak
-# report, or when the guest did not finish in time.
+# log to OUTDIR/console.  -1: one boot only, even when the guest died
+# before CMD started (see "booted once more" below).  Exits with CMD's
+# status, or 1 when the guest kernel logged a warning, a bug, a lockdep or
+# RCU report or a kmemleak report, or when the guest did not finish in time.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${ZWATCH_CACHE:-/var/cache/zwatch}
-kver= image= moddir= timeout=600 out= mem=${ZWATCH_VM_MEM:-2048}
+kver= image= moddir= timeout=600 out= mem=${ZWATCH_VM_MEM:-2048} retry=yes
 
-while getopts "k:i:m:t:o:M:" opt; do
+while getopts "k:i:m:t:o:M:1" opt; do
 	case $opt in
 	k) kver=$OPTARG ;;
 	i) image=$OPTARG ;;
@@ -27,6 +28,7 @@ while getopts "k:i:m:t:o:M:" opt; do
 	t) timeout=$OPTARG ;;
 	o) out=$OPTARG ;;
 	M) mem=$OPTARG ;;
+	1) retry=no ;;
 	*) exit 2 ;;
 	esac
 done
@@ -69,11 +71,11 @@ cmdline+=" zwvm.guest=$here/guest.sh zwvm.top=$(cd "$here/../.." && pwd)"
 # direct map.  An interrupt in that window that touches a kmalloc'd irq_desc
 # is reported as a wild-memory-access (the 7.2 debug kernel panicked so at
 # boot).  zwatch does not depend on the paging mode; the CPU is otherwise
-# QEMU's `max`.
+# QEMU's `max`.  ZWATCH_VM_CPU names another (selftests/vm/boots.sh).
 boot() {
 	timeout --foreground -k 10 "$timeout" \
 		qemu-system-x86_64 -nographic -no-reboot -m "$mem" -smp 2 \
-		-cpu max,la57=off -machine q35 -accel tcg,thread="${ZWATCH_VM_TCG:-single}" \
+		-cpu "${ZWATCH_VM_CPU:-max,la57=off}" -machine q35 -accel tcg,thread="${ZWATCH_VM_TCG:-single}" \
 		-kernel "$image" -initrd "$initrd" -append "$cmdline" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs local,path="$out",mount_tag=zwout,security_model=none,multidevs=remap \
@@ -87,7 +89,7 @@ boot || status=$?
 # of the tests) is booted once more; one that hung is not (it had its
 # time).  The retry is said in the TAP output, as a comment: it is never a
 # result.  The first boot's console is kept beside the second's.
-if [ ! -e "$out/started" ] && [ ! -e "$out/status" ] &&
+if [ $retry = yes ] && [ ! -e "$out/started" ] && [ ! -e "$out/status" ] &&
    [ $status -ne 124 ] && [ $status -ne 137 ]; then
 	mv "$out/console" "$out/console.boot1" 2>/dev/null
 	echo "# retry: the guest died before its command started (qemu status $status);" \

@@ -22,6 +22,8 @@
 
 FIXTURE(zombies) {
 	struct zw_factory five, two_a, two_b;
+	/* five's zombies exited between these (zw_now()) */
+	double five0, five1;
 	struct zw_table t;
 };
 
@@ -29,7 +31,9 @@ FIXTURE_SETUP(zombies)
 {
 	ASSERT_EQ(0, zw_module_ensure());
 	ASSERT_EQ(0, zw_settle());
+	self->five0 = zw_now();
 	ASSERT_EQ(0, zw_factory_start(&self->five, "zw-five", 5, 0));
+	self->five1 = zw_now();
 	/* a comm with all four characters that must be escaped */
 	ASSERT_EQ(0, zw_factory_start(&self->two_a, "zw t\nx\t\\a", 2, 0));
 	ASSERT_EQ(0, zw_factory_start(&self->two_b, "zw-two-b", 2, 0));
@@ -41,6 +45,55 @@ FIXTURE_TEARDOWN(zombies)
 	zw_factory_stop(&self->five);
 	zw_factory_stop(&self->two_a);
 	zw_factory_stop(&self->two_b);
+}
+
+/* the scan counter; a read error fails the test */
+static unsigned long long zw_scans(void)
+{
+	return zw_attr(ZWATCH_ATTR_SCANS);
+}
+
+/*
+ * Wait out the scans already asked for: done once the count stood still
+ * for half a second (a scan of this guest takes milliseconds).
+ */
+static void zw_scans_quiet(void)
+{
+	unsigned long long seen;
+	int i;
+
+	for (i = 0; i < 60; i++) {
+		seen = zw_scans();
+		usleep(500000);
+		if (zw_scans() == seen)
+			return;
+	}
+}
+
+/*
+ * /proc/zombies next to /proc's own count, read while /proc did not change:
+ * the truth is counted before and after the table is read, and must agree.
+ */
+static int zw_read_at_rest(struct zw_table *t, struct zw_truth *truth)
+{
+	struct zw_truth after;
+	int i, err;
+
+	err = zw_settle();
+	for (i = 0; !err && i < 20; i++) {
+		err = zw_truth_count("/proc", truth);
+		if (!err)
+			err = zw_table_read(ZWATCH_PROC_PATH, t);
+		if (err)
+			break;
+		err = zw_truth_count("/proc", &after);
+		if (!err && after.zombies == truth->zombies &&
+		    after.defunct_leaders == truth->defunct_leaders)
+			return 0;
+		zw_table_free(t);
+		usleep(100000);
+	}
+	return err ? err : -EAGAIN;
 }
 
 /* counts, order and names, without waiting for any scan */
@@ -100,9 +153,21 @@ TEST_F(zombies, rows_match_truth)
 TEST_F(zombies, fresh_on_open)
 {
 	const struct zw_row *row;
+	unsigned long long scans;
 
-	/* no scan runs between these steps: interval is an hour */
+	/*
+	 * No scan may run between these steps, so that only the open can
+	 * have seen them.  Writing interval_ms scans at once, then not for
+	 * an hour: wait for that scan (and one it may have queued behind a
+	 * scan already running) before the steps begin.
+	 */
+	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "1000", 4));
+	scans = zw_scans();
 	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "3600000", 7));
+	zw_scans_quiet();
+	ASSERT_LT(scans, zw_scans());
+	scans = zw_scans();
+
 	ASSERT_EQ(0, zw_factory_add(&self->two_b, 3));
 	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &self->t));
 	row = zw_table_find(&self->t, self->two_b.pid);
@@ -114,48 +179,91 @@ TEST_F(zombies, fresh_on_open)
 	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &self->t));
 	EXPECT_EQ(NULL, zw_table_find(&self->t, self->two_b.pid));
 	EXPECT_NE(NULL, zw_table_find(&self->t, self->five.pid));
+	EXPECT_EQ(scans, zw_scans());
+	/* and the hooks, not a scan, recorded the three new zombies */
+	EXPECT_EQ(0, zw_attr(ZWATCH_ATTR_REPAIRS));
 	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "1000", 4));
 }
 
 TEST_F(zombies, age_and_start)
 {
 	const struct zw_row *five, *b;
+	double b0, b1, r0, r1;
 
 	ASSERT_EQ(0, zw_factory_reap(&self->two_b));
 	sleep(2);
+	/*
+	 * One more zombie for five, two seconds after its first: OLDEST_S is
+	 * the age of the oldest, so the newest must not pull it down.  Parent
+	 * b has only a fresh one.
+	 */
+	ASSERT_EQ(0, zw_factory_add(&self->five, 1));
+	b0 = zw_now();
 	ASSERT_EQ(0, zw_factory_add(&self->two_b, 1));
+	b1 = zw_now();
+	r0 = zw_now();
 	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &self->t));
+	r1 = zw_now();
 	five = zw_table_find(&self->t, self->five.pid);
 	b = zw_table_find(&self->t, self->two_b.pid);
 	ASSERT_NE(NULL, five);
 	ASSERT_NE(NULL, b);
+	EXPECT_EQ(6, five->zombies);
+	EXPECT_EQ(1, b->zombies);
+	/*
+	 * Whole seconds from an exit to the open, by the test's own clock:
+	 * five's oldest exited in [five0, five1], b's in [b0, b1], and the
+	 * table was taken in [r0, r1].
+	 */
 	EXPECT_GE(five->oldest_s, 2);
 	EXPECT_LE(five->oldest_s, 10);
+	EXPECT_LE((long long)(r0 - self->five1), (long long)five->oldest_s);
+	EXPECT_GE((long long)(r1 - self->five0), (long long)five->oldest_s);
 	EXPECT_LE(b->oldest_s, 1);
+	EXPECT_LE((long long)(r0 - b1), (long long)b->oldest_s);
+	EXPECT_GE((long long)(r1 - b0), (long long)b->oldest_s);
 	EXPECT_EQ(zw_truth_start("/proc", self->five.pid), five->start);
 	EXPECT_EQ(zw_truth_start("/proc", self->two_b.pid), b->start);
 }
 
-/* an exited leader with a live thread is Z in ps, yet nothing can reap it */
+/*
+ * An exited leader with a live thread is Z in ps, yet nothing can reap it:
+ * the header counts it in defunct_leaders, never in zombies, and no row
+ * holds it.  The totals are /proc's, counted by the test.
+ */
 TEST_F(zombies, defunct_leader)
 {
+	struct zw_truth before, truth;
 	const struct zw_row *b;
-	unsigned int before;
-
-	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &self->t));
-	before = self->t.defunct_leaders;
-	zw_table_free(&self->t);
 
 	ASSERT_EQ(0, zw_factory_reap(&self->two_b));
-	ASSERT_EQ(0, zw_factory_add_defunct(&self->two_b));
-	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &self->t));
-	EXPECT_EQ(before + 1, self->t.defunct_leaders);
-	EXPECT_EQ(NULL, zw_table_find(&self->t, self->two_b.pid));
+	ASSERT_EQ(0, zw_read_at_rest(&self->t, &before));
+	EXPECT_EQ(before.zombies, self->t.zombies);
+	EXPECT_EQ(before.defunct_leaders, self->t.defunct_leaders);
 	zw_table_free(&self->t);
 
+	ASSERT_EQ(0, zw_factory_add_defunct(&self->two_b));
+	ASSERT_EQ(0, zw_read_at_rest(&self->t, &truth));
+	/* what the test did: one more defunct leader, no more zombies */
+	EXPECT_EQ(before.zombies, truth.zombies);
+	EXPECT_EQ(before.defunct_leaders + 1, truth.defunct_leaders);
+	EXPECT_EQ(truth.zombies, self->t.zombies) TH_LOG("%s", self->t.text);
+	EXPECT_EQ(truth.defunct_leaders, self->t.defunct_leaders)
+		TH_LOG("%s", self->t.text);
+	EXPECT_EQ(0, self->t.cut);
+	EXPECT_EQ(NULL, zw_table_find(&self->t, self->two_b.pid));
+	/* sysfs counts the same view */
+	EXPECT_EQ(truth.zombies, zw_attr(ZWATCH_ATTR_ZOMBIES));
+	EXPECT_EQ(truth.defunct_leaders, zw_attr(ZWATCH_ATTR_DEFUNCT_LEADERS));
+	zw_table_free(&self->t);
+
+	/* its last thread gone, it is a zombie like any other */
 	ASSERT_EQ(0, zw_factory_end_defunct(&self->two_b));
-	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &self->t));
-	EXPECT_EQ(before, self->t.defunct_leaders);
+	ASSERT_EQ(0, zw_read_at_rest(&self->t, &truth));
+	EXPECT_EQ(before.zombies + 1, truth.zombies);
+	EXPECT_EQ(before.defunct_leaders, truth.defunct_leaders);
+	EXPECT_EQ(truth.zombies, self->t.zombies) TH_LOG("%s", self->t.text);
+	EXPECT_EQ(truth.defunct_leaders, self->t.defunct_leaders);
 	b = zw_table_find(&self->t, self->two_b.pid);
 	ASSERT_NE(NULL, b);
 	EXPECT_EQ(1, b->zombies);

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +16,6 @@
 
 #include "kselftest_harness.h"
 #include "zw_lib.h"
-
-static unsigned long long zw_get(const char *name)
-{
-	unsigned long long val = ~0ULL;
-
-	if (zw_sysfs_read(name, &val))
-		return ~0ULL;
-	return val;
-}
 
 static int zw_count_pid_dirs(void)
 {
@@ -38,49 +30,148 @@ static int zw_count_pid_dirs(void)
 	return n;
 }
 
-static void zw_wait_scans(unsigned long long n)
+/* true once @n more scans have completed; gives up after 30 s */
+static bool zw_wait_scans_from(unsigned long long from, unsigned long long n)
 {
-	unsigned long long target = zw_get(ZWATCH_ATTR_SCANS) + n;
 	int i;
 
-	for (i = 0; i < 200 && zw_get(ZWATCH_ATTR_SCANS) < target; i++)
+	for (i = 0; i < 1500 && zw_attr(ZWATCH_ATTR_SCANS) < from + n; i++)
 		usleep(20000);
+	return zw_attr(ZWATCH_ATTR_SCANS) >= from + n;
+}
+
+static bool zw_wait_scans(unsigned long long n)
+{
+	return zw_wait_scans_from(zw_attr(ZWATCH_ATTR_SCANS), n);
+}
+
+/*
+ * Write a tunable that reschedules the scan, and wait for that scan: true
+ * once a scan that began after the write has completed.  The count is read
+ * before the write, so a fast scan cannot be missed.
+ */
+static bool zw_write_scanned(const char *attr, const char *val)
+{
+	unsigned long long from = zw_attr(ZWATCH_ATTR_SCANS);
+
+	if (zw_sysfs_write(attr, val, strlen(val)))
+		return false;
+	return zw_wait_scans_from(from, 1);
+}
+
+/*
+ * With periodic scans off, wait out a scan that was running when they were
+ * turned off: the write queued one more behind it.
+ */
+static void zw_scans_quiet(void)
+{
+	unsigned long long seen;
+	int i;
+
+	for (i = 0; i < 60; i++) {
+		seen = zw_attr(ZWATCH_ATTR_SCANS);
+		usleep(500000);
+		if (zw_attr(ZWATCH_ATTR_SCANS) == seen)
+			return;
+	}
+}
+
+/*
+ * The module's counts next to /proc's, read while /proc did not change:
+ * the truth is counted before and after the module is read, and the two
+ * must agree.  @sys gets sysfs zombies, parents and defunct_leaders.
+ */
+static int zw_counts_at_rest(struct zw_table *t, unsigned long long sys[3],
+			     struct zw_truth *truth)
+{
+	struct zw_truth after;
+	int i, err;
+
+	err = zw_settle();
+	for (i = 0; !err && i < 20; i++) {
+		err = zw_truth_count("/proc", truth);
+		if (!err)
+			err = zw_table_read(ZWATCH_PROC_PATH, t);
+		if (err)
+			break;
+		sys[0] = zw_attr(ZWATCH_ATTR_ZOMBIES);
+		sys[1] = zw_attr(ZWATCH_ATTR_PARENTS);
+		sys[2] = zw_attr(ZWATCH_ATTR_DEFUNCT_LEADERS);
+		err = zw_truth_count("/proc", &after);
+		if (!err && after.zombies == truth->zombies &&
+		    after.defunct_leaders == truth->defunct_leaders)
+			return 0;
+		zw_table_free(t);
+		usleep(100000);
+	}
+	return err ? err : -EAGAIN;
 }
 
 TEST(counters_match_proc)
 {
+	struct zw_truth before, truth;
+	unsigned long long sys[3];
+	const struct zw_row *ra, *rb;
 	struct zw_factory a, b;
+	unsigned int sum = 0;
 	struct zw_table t;
-	int dirs;
+	int dirs, i;
 
 	ASSERT_EQ(0, zw_module_ensure());
+	ASSERT_EQ(0, zw_settle());
 	ASSERT_EQ(0, zw_factory_start(&a, "zw-sys-a", 4, 0));
 	ASSERT_EQ(0, zw_factory_start(&b, "zw-sys-b", 1, 0));
+	ASSERT_EQ(0, zw_truth_count("/proc", &before));
+	/* Z in ps like the rest: counted apart, never as a zombie */
 	ASSERT_EQ(0, zw_factory_add_defunct(&b));
 
-	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &t));
-	EXPECT_GE(t.zombies, 5);
-	EXPECT_GE(t.defunct_leaders, 1);
-	EXPECT_EQ(t.zombies, zw_get(ZWATCH_ATTR_ZOMBIES));
-	EXPECT_EQ(t.parents, zw_get(ZWATCH_ATTR_PARENTS));
-	EXPECT_EQ(t.defunct_leaders, zw_get(ZWATCH_ATTR_DEFUNCT_LEADERS));
+	ASSERT_EQ(0, zw_counts_at_rest(&t, sys, &truth));
+	/* what the test did: one more defunct leader, no more zombies */
+	EXPECT_EQ(before.zombies, truth.zombies);
+	EXPECT_EQ(before.defunct_leaders + 1, truth.defunct_leaders);
+	EXPECT_EQ(truth.zombies, t.zombies) TH_LOG("%s", t.text);
+	EXPECT_EQ(truth.defunct_leaders, t.defunct_leaders) TH_LOG("%s", t.text);
+	EXPECT_EQ(truth.zombies, sys[0]);
+	EXPECT_EQ(truth.defunct_leaders, sys[2]);
+	/*
+	 * parents: each row holds exactly /proc's zombies of that parent and
+	 * together they hold /proc's total, so no parent is missing or extra
+	 */
+	for (i = 0; i < t.nr_rows; i++) {
+		EXPECT_EQ(zw_truth_zombies_of("/proc", t.rows[i].ppid),
+			  (int)t.rows[i].zombies) TH_LOG("ppid %d", t.rows[i].ppid);
+		sum += t.rows[i].zombies;
+	}
+	EXPECT_EQ(truth.zombies, sum);
+	EXPECT_EQ(0, t.cut);
+	EXPECT_EQ(t.nr_rows, (int)t.parents);
+	EXPECT_EQ(t.parents, sys[1]);
+	ra = zw_table_find(&t, a.pid);
+	rb = zw_table_find(&t, b.pid);
+	ASSERT_NE(NULL, ra);
+	ASSERT_NE(NULL, rb);
+	EXPECT_EQ(4, ra->zombies);
+	EXPECT_EQ(1, rb->zombies);
 	zw_table_free(&t);
 
 	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "100", 3));
-	zw_wait_scans(2);
+	ASSERT_TRUE(zw_wait_scans(2));
 	dirs = zw_count_pid_dirs();
 	/* tasks counts processes: the /proc of the same moment, give or take */
-	EXPECT_LE(llabs((long long)zw_get(ZWATCH_ATTR_TASKS) - dirs), 5);
-	EXPECT_GT(zw_get(ZWATCH_ATTR_SCAN_NS), 0);
+	EXPECT_LE(llabs((long long)zw_attr(ZWATCH_ATTR_TASKS) - dirs), 5);
+	EXPECT_GT(zw_attr(ZWATCH_ATTR_SCAN_NS), 0);
 	/*
 	 * Measured, and nonzero.  Whether it stays under the budget is for a
 	 * walk long enough to need breaking (the scale test): here a busy
 	 * host that pauses the emulated CPU would stretch any section.
 	 */
-	EXPECT_GT(zw_get(ZWATCH_ATTR_SCAN_MAX_SECTION_NS), 0);
-	EXPECT_GE(zw_get(ZWATCH_ATTR_TRACKED), 6);
-	EXPECT_EQ(0, zw_get(ZWATCH_ATTR_REPAIRS));
-	EXPECT_EQ(0, zw_get(ZWATCH_ATTR_LOST));
+	EXPECT_GT(zw_attr(ZWATCH_ATTR_SCAN_MAX_SECTION_NS), 0);
+	/* every task in state Z has its record (and reaped ones may linger) */
+	EXPECT_GE(zw_attr(ZWATCH_ATTR_TRACKED), 6);
+	EXPECT_GE(zw_attr(ZWATCH_ATTR_TRACKED),
+		  truth.zombies + truth.defunct_leaders);
+	EXPECT_EQ(0, zw_attr(ZWATCH_ATTR_REPAIRS));
+	EXPECT_EQ(0, zw_attr(ZWATCH_ATTR_LOST));
 
 	ASSERT_EQ(0, zw_factory_end_defunct(&b));
 	zw_factory_stop(&a);
@@ -90,18 +181,27 @@ TEST(counters_match_proc)
 
 TEST(interval_takes_effect_at_once)
 {
-	unsigned long long before;
+	unsigned long long before, after;
+	double t0, t1;
 
 	ASSERT_EQ(0, zw_module_ensure());
 	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "0", 1));
-	usleep(300000);
-	before = zw_get(ZWATCH_ATTR_SCANS);
+	zw_scans_quiet();
+	before = zw_attr(ZWATCH_ATTR_SCANS);
 	sleep(1);
-	EXPECT_EQ(before, zw_get(ZWATCH_ATTR_SCANS));
+	EXPECT_EQ(before, zw_attr(ZWATCH_ATTR_SCANS));
 
+	t0 = zw_now();
 	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "50", 2));
 	usleep(800000);
-	EXPECT_GE(zw_get(ZWATCH_ATTR_SCANS), before + 5);
+	after = zw_attr(ZWATCH_ATTR_SCANS);
+	t1 = zw_now();
+	EXPECT_GE(after, before + 5);
+	/*
+	 * and no faster than asked: the write's own scan, then one per 50 ms
+	 * at most (each is queued 50 ms after the last one ended)
+	 */
+	EXPECT_LE(after - before, (unsigned long long)((t1 - t0) * 1000 / 50) + 2);
 	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "1000", 4));
 }
 
@@ -111,6 +211,29 @@ struct bad_input {
 	size_t len;
 	int err;
 };
+
+/* every read-write knob, each preset to a value of its own */
+static const struct {
+	const char *attr;
+	unsigned long long preset;
+} zw_knobs[] = {
+	{ ZWATCH_ATTR_INTERVAL_MS, 777 },
+	{ ZWATCH_ATTR_TOP_PARENTS, 5 },
+	{ ZWATCH_ATTR_THRESHOLD, 7 },
+	{ ZWATCH_ATTR_PARENT_THRESHOLD, 8 },
+	{ ZWATCH_ATTR_SPIKE_THRESHOLD, 9 },
+	{ ZWATCH_ATTR_HYSTERESIS, 2 },
+};
+
+#define ZW_NR_KNOBS	ARRAY_SIZE(zw_knobs)
+
+static int zw_write_ull(const char *attr, unsigned long long val)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%llu\n", val);
+	return zw_sysfs_write(attr, buf, strlen(buf));
+}
 
 TEST(bad_input_changes_nothing)
 {
@@ -129,42 +252,61 @@ TEST(bad_input_changes_nothing)
 		{ ZWATCH_ATTR_TOP_PARENTS, "257", 3, ERANGE },
 		{ ZWATCH_ATTR_TOP_PARENTS, "4294967296", 10, ERANGE },
 		{ ZWATCH_ATTR_TOP_PARENTS, "1.5", 3, EINVAL },
+		{ ZWATCH_ATTR_TOP_PARENTS, "", 0, 0 },
 		{ ZWATCH_ATTR_THRESHOLD, "4194305", 7, ERANGE },
 		{ ZWATCH_ATTR_THRESHOLD, "ten", 3, EINVAL },
+		{ ZWATCH_ATTR_THRESHOLD, "0\0", 2, EINVAL },
+		{ ZWATCH_ATTR_PARENT_THRESHOLD, "4194305", 7, ERANGE },
 		{ ZWATCH_ATTR_PARENT_THRESHOLD, "-3", 2, EINVAL },
+		{ ZWATCH_ATTR_PARENT_THRESHOLD, "4294967296", 10, ERANGE },
+		{ ZWATCH_ATTR_SPIKE_THRESHOLD, "4194305", 7, ERANGE },
 		{ ZWATCH_ATTR_SPIKE_THRESHOLD, "5000000", 7, ERANGE },
+		{ ZWATCH_ATTR_SPIKE_THRESHOLD, "9 ", 2, EINVAL },
+		{ ZWATCH_ATTR_HYSTERESIS, "4194305", 7, ERANGE },
 		{ ZWATCH_ATTR_HYSTERESIS, "1e3", 3, EINVAL },
+		{ ZWATCH_ATTR_HYSTERESIS, "+", 1, EINVAL },
 	};
+	char max[32];
 	unsigned int i;
 
 	ASSERT_EQ(0, zw_module_ensure());
-	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "777\n", 4));
-	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_TOP_PARENTS, "9", 1));
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	/* a bad write that stored anything, 0 or another knob's, shows */
+	for (i = 0; i < ZW_NR_KNOBS; i++)
+		ASSERT_EQ(0, zw_write_ull(zw_knobs[i].attr, zw_knobs[i].preset));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(-bad[i].err, zw_sysfs_write(bad[i].attr, bad[i].buf,
 						      bad[i].len))
 			TH_LOG("writing '%s' to %s", bad[i].buf, bad[i].attr);
 	}
-	EXPECT_EQ(777, zw_get(ZWATCH_ATTR_INTERVAL_MS));
-	EXPECT_EQ(9, zw_get(ZWATCH_ATTR_TOP_PARENTS));
+	/* read-only files refuse writes */
+	EXPECT_EQ(-EACCES, zw_sysfs_write(ZWATCH_ATTR_ZOMBIES, "1", 1));
+	EXPECT_EQ(-EACCES, zw_sysfs_write(ZWATCH_ATTR_MAX_TRACKED, "16", 2));
+	for (i = 0; i < ZW_NR_KNOBS; i++) {
+		const char *attr = zw_knobs[i].attr;
+
+		EXPECT_EQ(zw_knobs[i].preset, zw_attr(attr))
+			TH_LOG("%s changed", attr);
+	}
 
 	/* every alarm knob takes its whole range, edges included */
-	EXPECT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_THRESHOLD, "4194304", 7));
-	EXPECT_EQ(4194304, zw_get(ZWATCH_ATTR_THRESHOLD));
-	EXPECT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_THRESHOLD, "0", 1));
-	EXPECT_EQ(0, zw_get(ZWATCH_ATTR_THRESHOLD));
-	EXPECT_EQ(0, zw_get(ZWATCH_ATTR_PARENT_THRESHOLD));
-	EXPECT_EQ(0, zw_get(ZWATCH_ATTR_SPIKE_THRESHOLD));
-	EXPECT_EQ(0, zw_get(ZWATCH_ATTR_HYSTERESIS));
+	snprintf(max, sizeof(max), "%d", ZWATCH_THRESHOLD_MAX);
+	for (i = 2; i < ZW_NR_KNOBS; i++) {
+		EXPECT_EQ(0, zw_sysfs_write(zw_knobs[i].attr, max, strlen(max)));
+		EXPECT_EQ(ZWATCH_THRESHOLD_MAX, zw_attr(zw_knobs[i].attr))
+			TH_LOG("%s", zw_knobs[i].attr);
+	}
+	for (i = 2; i < ZW_NR_KNOBS; i++) {
+		EXPECT_EQ(0, zw_sysfs_write(zw_knobs[i].attr, "0", 1));
+		EXPECT_EQ(0, zw_attr(zw_knobs[i].attr)) TH_LOG("%s", zw_knobs[i].attr);
+	}
 
 	/* edges of the documented ranges are accepted */
 	EXPECT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_TOP_PARENTS, "256", 3));
-	EXPECT_EQ(256, zw_get(ZWATCH_ATTR_TOP_PARENTS));
+	EXPECT_EQ(256, zw_attr(ZWATCH_ATTR_TOP_PARENTS));
+	EXPECT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_TOP_PARENTS, "0", 1));
+	EXPECT_EQ(0, zw_attr(ZWATCH_ATTR_TOP_PARENTS));
 	EXPECT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "3600000", 7));
-	EXPECT_EQ(3600000, zw_get(ZWATCH_ATTR_INTERVAL_MS));
-
-	/* read-only files refuse writes */
-	EXPECT_EQ(-EACCES, zw_sysfs_write(ZWATCH_ATTR_ZOMBIES, "1", 1));
+	EXPECT_EQ(3600000, zw_attr(ZWATCH_ATTR_INTERVAL_MS));
 
 	EXPECT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_TOP_PARENTS, "16", 2));
 	EXPECT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "1000", 4));
@@ -179,24 +321,56 @@ static int zw_read_parent_attr(int ppid, const char *attr, char *buf, size_t len
 	return zw_sysfs_read_str(path, buf, len);
 }
 
+/*
+ * oldest_s of a parent whose oldest zombie exited between @made0 and @made1,
+ * read between @read0 and @read1, is at least and at most this (whole s)
+ */
+static long long zw_age_lo(double made1, double read0)
+{
+	return (long long)(read0 - made1);
+}
+
+static long long zw_age_hi(double made0, double read1)
+{
+	return (long long)(read1 - made0);
+}
+
+static long long zw_parent_age(int ppid, double *read0, double *read1)
+{
+	char buf[64];
+	int err;
+
+	*read0 = zw_now();
+	err = zw_read_parent_attr(ppid, ZWATCH_PATTR_OLDEST_S, buf, sizeof(buf));
+	*read1 = zw_now();
+	return err ? err : atoll(buf);
+}
+
 TEST(by_parent_lists_the_top)
 {
 	struct zw_factory big, mid, small;
+	double big0, big1, mid0, mid1, r0, r1;
 	char buf[4096], want[64];
+	long long age;
 	int n = 0;
 	struct dirent *de;
 	DIR *d;
 
-	struct timespec t0, t1;
-
 	ASSERT_EQ(0, zw_module_ensure());
-	clock_gettime(CLOCK_BOOTTIME, &t0);
+	/*
+	 * No periodic scan: what by_parent shows below can only come from
+	 * the scan that each write of top_parents runs at once.
+	 */
+	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "0", 1));
+	zw_scans_quiet();
+	big0 = zw_now();
 	ASSERT_EQ(0, zw_factory_start(&big, "zw big one", 30, 0));
+	big1 = zw_now();
+	mid0 = big1;
 	ASSERT_EQ(0, zw_factory_start(&mid, "zw-mid", 20, 0));
+	mid1 = zw_now();
 	ASSERT_EQ(0, zw_factory_start(&small, "zw-small", 1, 0));
-	/* writing top_parents rescans at once */
-	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_TOP_PARENTS, "2", 1));
-	zw_wait_scans(1);
+	ASSERT_TRUE(zw_write_scanned(ZWATCH_ATTR_TOP_PARENTS, "2"));
 
 	d = opendir(ZWATCH_SYSFS_DIR "/" ZWATCH_SYSFS_BY_PARENT);
 	ASSERT_NE(NULL, d);
@@ -214,40 +388,84 @@ TEST(by_parent_lists_the_top)
 	EXPECT_STREQ(want, buf);
 	ASSERT_EQ(0, zw_read_parent_attr(big.pid, ZWATCH_PATTR_CGROUP, buf, sizeof(buf)));
 	EXPECT_EQ('/', buf[0]);
-	ASSERT_EQ(0, zw_read_parent_attr(big.pid, ZWATCH_PATTR_OLDEST_S, buf, sizeof(buf)));
-	/* no older than the test's first zombie (seconds, on the debug kernel) */
-	clock_gettime(CLOCK_BOOTTIME, &t1);
-	EXPECT_LE(atoi(buf), t1.tv_sec - t0.tv_sec + 1);
+	/* as old as the zombies the test made, by the test's own clock */
+	age = zw_parent_age(big.pid, &r0, &r1);
+	EXPECT_LE(zw_age_lo(big1, r0), age);
+	EXPECT_GE(zw_age_hi(big0, r1), age);
 	ASSERT_EQ(0, zw_read_parent_attr(mid.pid, ZWATCH_PATTR_ZOMBIES, buf, sizeof(buf)));
 	EXPECT_STREQ("20\n", buf);
 	EXPECT_EQ(-ENOENT, zw_read_parent_attr(small.pid, ZWATCH_PATTR_ZOMBIES, buf, sizeof(buf)));
 
+	/*
+	 * The oldest zombie's age, not the newest's: two seconds on, one
+	 * more zombie of big leaves its oldest_s where its first ones put it.
+	 */
+	sleep(2);
+	ASSERT_EQ(0, zw_factory_add(&big, 1));
+	ASSERT_TRUE(zw_write_scanned(ZWATCH_ATTR_TOP_PARENTS, "3"));
+	ASSERT_EQ(0, zw_read_parent_attr(big.pid, ZWATCH_PATTR_ZOMBIES, buf, sizeof(buf)));
+	EXPECT_STREQ("31\n", buf);
+	age = zw_parent_age(big.pid, &r0, &r1);
+	EXPECT_GE(age, 2);
+	EXPECT_LE(zw_age_lo(big1, r0), age);
+	EXPECT_GE(zw_age_hi(big0, r1), age);
+	age = zw_parent_age(mid.pid, &r0, &r1);
+	EXPECT_LE(zw_age_lo(mid1, r0), age);
+	EXPECT_GE(zw_age_hi(mid0, r1), age);
+	EXPECT_EQ(0, zw_read_parent_attr(small.pid, ZWATCH_PATTR_ZOMBIES, buf, sizeof(buf)));
+
 	/* a parent that leaves the top set loses its directory */
 	ASSERT_EQ(0, zw_factory_reap(&big));
-	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_TOP_PARENTS, "3", 1));
-	zw_wait_scans(1);
-	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_TOP_PARENTS, "2", 1));
-	zw_wait_scans(1);
+	ASSERT_TRUE(zw_write_scanned(ZWATCH_ATTR_TOP_PARENTS, "2"));
 	EXPECT_EQ(-ENOENT, zw_read_parent_attr(big.pid, ZWATCH_PATTR_ZOMBIES, buf, sizeof(buf)));
+	ASSERT_EQ(0, zw_read_parent_attr(mid.pid, ZWATCH_PATTR_ZOMBIES, buf, sizeof(buf)));
+	EXPECT_STREQ("20\n", buf);
 	EXPECT_EQ(0, zw_read_parent_attr(small.pid, ZWATCH_PATTR_ZOMBIES, buf, sizeof(buf)));
 
 	zw_factory_stop(&big);
 	zw_factory_stop(&mid);
 	zw_factory_stop(&small);
 	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_TOP_PARENTS, "16", 2));
+	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "1000", 4));
 }
 
-static int zw_dmesg_has(const char *needle)
+/* /dev/kmsg, positioned after the last record logged so far */
+static int zw_kmsg_open(void)
 {
-	char line[512];
-	int found = 0;
-	FILE *f = popen("dmesg", "r");
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
-	while (f && fgets(line, sizeof(line), f))
-		found |= !!strstr(line, needle);
-	if (f)
-		pclose(f);
-	return found;
+	if (fd >= 0 && lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* how many records logged since zw_kmsg_open() say exactly @want */
+static int zw_kmsg_count(int fd, const char *want)
+{
+	char rec[8192], *msg, *end;
+	int n = 0;
+	ssize_t len;
+
+	for (;;) {
+		len = read(fd, rec, sizeof(rec) - 1);
+		/* records overwritten under us: carry on from the oldest left */
+		if (len < 0 && errno == EPIPE)
+			continue;
+		if (len <= 0)
+			break;
+		rec[len] = 0;
+		/* "prio,seq,usec,flags;text\n", then " KEY=value" lines */
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		end = strchr(++msg, '\n');
+		if (end)
+			*end = 0;
+		n += !strcmp(msg, want);
+	}
+	return n;
 }
 
 TEST(load_parameters)
@@ -256,7 +474,9 @@ TEST(load_parameters)
 		"interval_ms=abc", "interval_ms=3600001", "interval_ms=-5",
 		"top_parents=257", "top_parents=", "interval_ms",
 		"threshold=4194305", "parent_threshold=x", "spike_threshold=-1",
-		"hysteresis=0x5",
+		"hysteresis=0x5", "interval_ms=4294967296",
+		"parent_threshold=4194305", "spike_threshold=4194305",
+		"hysteresis=4194305",
 	};
 	unsigned int i;
 
@@ -264,27 +484,38 @@ TEST(load_parameters)
 		ASSERT_EQ(0, zw_module_unload());
 	ASSERT_EQ(0, zw_module_load("interval_ms=500 top_parents=3 threshold=7 "
 				    "parent_threshold=8 spike_threshold=9 hysteresis=2"));
-	EXPECT_EQ(500, zw_get(ZWATCH_ATTR_INTERVAL_MS));
-	EXPECT_EQ(3, zw_get(ZWATCH_ATTR_TOP_PARENTS));
-	EXPECT_EQ(7, zw_get(ZWATCH_ATTR_THRESHOLD));
-	EXPECT_EQ(8, zw_get(ZWATCH_ATTR_PARENT_THRESHOLD));
-	EXPECT_EQ(9, zw_get(ZWATCH_ATTR_SPIKE_THRESHOLD));
-	EXPECT_EQ(2, zw_get(ZWATCH_ATTR_HYSTERESIS));
+	EXPECT_EQ(500, zw_attr(ZWATCH_ATTR_INTERVAL_MS));
+	EXPECT_EQ(3, zw_attr(ZWATCH_ATTR_TOP_PARENTS));
+	EXPECT_EQ(7, zw_attr(ZWATCH_ATTR_THRESHOLD));
+	EXPECT_EQ(8, zw_attr(ZWATCH_ATTR_PARENT_THRESHOLD));
+	EXPECT_EQ(9, zw_attr(ZWATCH_ATTR_SPIKE_THRESHOLD));
+	EXPECT_EQ(2, zw_attr(ZWATCH_ATTR_HYSTERESIS));
 	ASSERT_EQ(0, zw_module_unload());
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char needle[128];
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *eq = strchr(bad[i], '=');
+		char want[256];
+		int kmsg;
 
+		/*
+		 * parse_args()'s own line, with the value (none without '='),
+		 * among the lines this load alone logged: once
+		 */
+		snprintf(want, sizeof(want),
+			 ZWATCH_MODULE_NAME ": `%s' invalid for parameter `%.*s'",
+			 eq ? eq + 1 : "",
+			 (int)(eq ? eq - bad[i] : (long)strlen(bad[i])), bad[i]);
+		kmsg = zw_kmsg_open();
+		ASSERT_LE(0, kmsg) TH_LOG("/dev/kmsg: %m");
 		EXPECT_EQ(-EINVAL, zw_module_load(bad[i])) TH_LOG("%s", bad[i]);
 		EXPECT_FALSE(zw_module_loaded());
-		/* the kernel's own line names the parameter and the value */
-		snprintf(needle, sizeof(needle), "invalid for parameter `%.*s'",
-			 (int)strcspn(bad[i], "="), bad[i]);
-		EXPECT_TRUE(zw_dmesg_has(needle)) TH_LOG("no log line for %s", bad[i]);
+		EXPECT_EQ(1, zw_kmsg_count(kmsg, want))
+			TH_LOG("no log line \"%s\" for %s", want, bad[i]);
+		close(kmsg);
 	}
 	ASSERT_EQ(0, zw_module_load(NULL));
-	EXPECT_EQ(ZWATCH_INTERVAL_MS_DEFAULT, zw_get(ZWATCH_ATTR_INTERVAL_MS));
-	EXPECT_EQ(ZWATCH_TOP_PARENTS_DEFAULT, zw_get(ZWATCH_ATTR_TOP_PARENTS));
+	EXPECT_EQ(ZWATCH_INTERVAL_MS_DEFAULT, zw_attr(ZWATCH_ATTR_INTERVAL_MS));
+	EXPECT_EQ(ZWATCH_TOP_PARENTS_DEFAULT, zw_attr(ZWATCH_ATTR_TOP_PARENTS));
 }
 
 TEST_HARNESS_MAIN

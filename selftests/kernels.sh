@@ -3,7 +3,12 @@
 # Puts one kernel of the test matrix in the cache and prints where it is:
 #
 #   kernels.sh KERNEL      KERNEL: 5.10 | 6.1 | 6.12 | 7.2
-#   -> KVER=...  IMAGE=...  MODDIR=...  KDIR=...  (shell assignments)
+#   -> KVER=...  IMAGE=...  MODDIR=...  KDIR=...  CHECK=...  (shell assignments)
+#
+# CHECK is the sparse that KDIR's kbuild accepts: Debian 12's 0.6.4 is too
+# old for kernels that use __typeof_unqual__ (7.2: "C=2 specified, but
+# sparse is not available or not up to date", and the check is silently
+# skipped), so for those, sparse is built from Debian sid's source package.
 #
 # 6.1 is Debian 12's own kernel, installed by deps.sh.  5.10 (bullseye) and
 # 6.12 (bookworm-backports) are Debian's packages, fetched with a private
@@ -22,20 +27,6 @@ envfile=$dir/env
 
 log() { echo "kernels: $k: $*" >&2; }
 
-if [ "$k" = 6.1 ]; then
-	kdir=$("$here/kdir.sh")
-	kver=$("$here/kver.sh" "$kdir")
-	echo "KVER=$kver IMAGE=/boot/vmlinuz-$kver MODDIR=/lib/modules/$kver KDIR=$kdir"
-	exit 0
-fi
-
-# what a cached kernel was made from: change it and the kernel is redone
-recipe=2
-stamp=$(cat "$here/kconfig/"*.config <(echo "$recipe") | md5sum | cut -c1-12)
-if [ -e "$envfile" ] && grep -q "STAMP=$stamp" "$envfile"; then
-	grep -v '^STAMP=' "$envfile"
-	exit 0
-fi
 
 # The archive this machine already uses (never named here): its URI for
 # Debian's main archive, and for the security archive next to it.
@@ -63,6 +54,8 @@ apt_private() {	# apt_private NAME SUITE...
 		*) echo "deb $uri $suite main" ;;
 		esac >>"$aptdir/sources.list"
 	done
+	[ "${apt_src:-}" = yes ] && sed -n 's/^deb /deb-src /p' "$aptdir/sources.list" \
+		>>"$aptdir/sources.list"
 	aptopts=(-o "Dir::Etc::sourcelist=$aptdir/sources.list"
 		 -o "Dir::Etc::sourceparts=-"
 		 -o "Dir::State::Lists=$aptdir/lists"
@@ -152,6 +145,60 @@ source_kernel() {	# source_kernel SUITE VERSION
 	kdir=$src
 }
 
+# checker KDIR: the sparse KDIR's kbuild accepts (scripts/checker-valid.sh,
+# where the tree has one), else one built from sid's source, once
+checker() {
+	local valid=$1/scripts/checker-valid.sh src bin=$cache/sparse/sparse
+	if [ ! -e "$valid" ] ||
+	   [ "$(sh "$valid" sparse --arch=x86 -mlittle-endian -m64 2>/dev/null)" = 1 ]; then
+		echo sparse
+		return
+	fi
+	if [ ! -x "$bin" ]; then
+		log "Debian 12's sparse is too old for this tree: building sid's"
+		apt_src=yes apt_private sparse sid
+		rm -rf "$cache/sparse" "$cache/sparse.src"
+		mkdir -p "$cache/sparse.src"
+		(cd "$cache/sparse.src" &&
+			apt-get -q "${aptopts[@]}" source --download-only sparse >&2)
+		tar -C "$cache/sparse.src" -xzf "$cache"/sparse.src/sparse_*.orig.tar.gz
+		src=$(find "$cache/sparse.src" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+		make -s -C "$src" -j"$(nproc)" sparse HAVE_SQLITE=no HAVE_GTK=no HAVE_LLVM=no \
+			>"$cache/sparse.src/build.log" 2>&1 ||
+			{ cat "$cache/sparse.src/build.log" >&2; exit 1; }
+		mkdir -p "$cache/sparse"
+		cp "$src/sparse" "$bin"
+		rm -rf "$cache/sparse.src"
+	fi
+	[ "$(sh "$valid" "$bin" --arch=x86 -mlittle-endian -m64 2>/dev/null)" = 1 ] ||
+		{ log "no sparse that $1 accepts"; exit 1; }
+	echo "$bin"
+}
+
+# the kernel's assignments, and the checker for its tree
+report() {	# report ENVFILE|-
+	local line
+	line=$(grep -v '^STAMP=' "$1")
+	eval "$line"
+	echo "$line CHECK=$(checker "$KDIR")"
+}
+
+if [ "$k" = 6.1 ]; then
+	kdir=$("$here/kdir.sh")
+	kver=$("$here/kver.sh" "$kdir")
+	echo "KVER=$kver IMAGE=/boot/vmlinuz-$kver MODDIR=/lib/modules/$kver KDIR=$kdir" |
+		report -
+	exit 0
+fi
+
+# what a cached kernel was made from: change it and the kernel is redone
+recipe=2
+stamp=$(cat "$here/kconfig/"*.config <(echo "$recipe") | md5sum | cut -c1-12)
+if [ -e "$envfile" ] && grep -q "STAMP=$stamp" "$envfile"; then
+	report "$envfile"
+	exit 0
+fi
+
 case $k in
 5.10) debian_kernel bullseye bullseye-security ;;
 6.12) debian_kernel bookworm-backports ;;
@@ -162,4 +209,4 @@ esac
 [ -r "$image" ] && [ -d "$kdir" ] || { log "incomplete: $image $kdir"; exit 1; }
 printf 'KVER=%s IMAGE=%s MODDIR=%s KDIR=%s\nSTAMP=%s\n' \
 	"$kver" "$image" "$moddir" "$kdir" "$stamp" >"$envfile"
-grep -v '^STAMP=' "$envfile"
+report "$envfile"

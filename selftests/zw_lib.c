@@ -569,6 +569,47 @@ unsigned long long zw_attr(const char *name)
 	return v;
 }
 
+void zw_scans_quiet(void)
+{
+	unsigned long long seen;
+	int i;
+
+	for (i = 0; i < 60; i++) {
+		seen = zw_attr(ZWATCH_ATTR_SCANS);
+		usleep(500000);
+		if (zw_attr(ZWATCH_ATTR_SCANS) == seen)
+			return;
+	}
+}
+
+int zw_read_at_rest(struct zw_table *t, unsigned long long sys[3],
+		    struct zw_truth *truth)
+{
+	struct zw_truth after;
+	int i, err;
+
+	err = zw_settle();
+	for (i = 0; !err && i < 20; i++) {
+		err = zw_truth_count("/proc", truth);
+		if (!err)
+			err = zw_table_read(ZWATCH_PROC_PATH, t);
+		if (err)
+			break;
+		if (sys) {
+			sys[0] = zw_attr(ZWATCH_ATTR_ZOMBIES);
+			sys[1] = zw_attr(ZWATCH_ATTR_PARENTS);
+			sys[2] = zw_attr(ZWATCH_ATTR_DEFUNCT_LEADERS);
+		}
+		err = zw_truth_count("/proc", &after);
+		if (!err && after.zombies == truth->zombies &&
+		    after.defunct_leaders == truth->defunct_leaders)
+			return 0;
+		zw_table_free(t);
+		usleep(100000);
+	}
+	return err ? err : -EAGAIN;
+}
+
 int zw_write_file(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;

@@ -115,6 +115,20 @@ int zw_sysfs_read_str(const char *path, char *buf, size_t len);
  * zw_sysfs_read().
  */
 unsigned long long zw_attr(const char *name);
+/*
+ * With periodic scans off, wait out a scan that was running when they were
+ * turned off (the write queued one more behind it): returns once `scans`
+ * stood still for half a second, or after 30 s.
+ */
+void zw_scans_quiet(void);
+/*
+ * /proc/zombies, and sysfs's zombies, parents and defunct_leaders into @sys
+ * unless it is NULL, read while /proc did not change: /proc is counted
+ * before and after (zw_truth_count), and the two counts must agree.  0, or
+ * -errno; -EAGAIN when /proc never stood still.
+ */
+int zw_read_at_rest(struct zw_table *t, unsigned long long sys[3],
+		    struct zw_truth *truth);
 /* any file (procfs, debugfs): 0 or -errno */
 int zw_write_file(const char *path, const char *val);
 

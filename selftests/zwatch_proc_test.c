@@ -53,49 +53,6 @@ static unsigned long long zw_scans(void)
 	return zw_attr(ZWATCH_ATTR_SCANS);
 }
 
-/*
- * Wait out the scans already asked for: done once the count stood still
- * for half a second (a scan of this guest takes milliseconds).
- */
-static void zw_scans_quiet(void)
-{
-	unsigned long long seen;
-	int i;
-
-	for (i = 0; i < 60; i++) {
-		seen = zw_scans();
-		usleep(500000);
-		if (zw_scans() == seen)
-			return;
-	}
-}
-
-/*
- * /proc/zombies next to /proc's own count, read while /proc did not change:
- * the truth is counted before and after the table is read, and must agree.
- */
-static int zw_read_at_rest(struct zw_table *t, struct zw_truth *truth)
-{
-	struct zw_truth after;
-	int i, err;
-
-	err = zw_settle();
-	for (i = 0; !err && i < 20; i++) {
-		err = zw_truth_count("/proc", truth);
-		if (!err)
-			err = zw_table_read(ZWATCH_PROC_PATH, t);
-		if (err)
-			break;
-		err = zw_truth_count("/proc", &after);
-		if (!err && after.zombies == truth->zombies &&
-		    after.defunct_leaders == truth->defunct_leaders)
-			return 0;
-		zw_table_free(t);
-		usleep(100000);
-	}
-	return err ? err : -EAGAIN;
-}
-
 /* counts, order and names, without waiting for any scan */
 TEST_F(zombies, rows_match_truth)
 {
@@ -237,13 +194,13 @@ TEST_F(zombies, defunct_leader)
 	const struct zw_row *b;
 
 	ASSERT_EQ(0, zw_factory_reap(&self->two_b));
-	ASSERT_EQ(0, zw_read_at_rest(&self->t, &before));
+	ASSERT_EQ(0, zw_read_at_rest(&self->t, NULL, &before));
 	EXPECT_EQ(before.zombies, self->t.zombies);
 	EXPECT_EQ(before.defunct_leaders, self->t.defunct_leaders);
 	zw_table_free(&self->t);
 
 	ASSERT_EQ(0, zw_factory_add_defunct(&self->two_b));
-	ASSERT_EQ(0, zw_read_at_rest(&self->t, &truth));
+	ASSERT_EQ(0, zw_read_at_rest(&self->t, NULL, &truth));
 	/* what the test did: one more defunct leader, no more zombies */
 	EXPECT_EQ(before.zombies, truth.zombies);
 	EXPECT_EQ(before.defunct_leaders + 1, truth.defunct_leaders);
@@ -259,7 +216,7 @@ TEST_F(zombies, defunct_leader)
 
 	/* its last thread gone, it is a zombie like any other */
 	ASSERT_EQ(0, zw_factory_end_defunct(&self->two_b));
-	ASSERT_EQ(0, zw_read_at_rest(&self->t, &truth));
+	ASSERT_EQ(0, zw_read_at_rest(&self->t, NULL, &truth));
 	EXPECT_EQ(before.zombies + 1, truth.zombies);
 	EXPECT_EQ(before.defunct_leaders, truth.defunct_leaders);
 	EXPECT_EQ(truth.zombies, self->t.zombies) TH_LOG("%s", self->t.text);

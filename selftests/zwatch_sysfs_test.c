@@ -59,54 +59,6 @@ static bool zw_write_scanned(const char *attr, const char *val)
 	return zw_wait_scans_from(from, 1);
 }
 
-/*
- * With periodic scans off, wait out a scan that was running when they were
- * turned off: the write queued one more behind it.
- */
-static void zw_scans_quiet(void)
-{
-	unsigned long long seen;
-	int i;
-
-	for (i = 0; i < 60; i++) {
-		seen = zw_attr(ZWATCH_ATTR_SCANS);
-		usleep(500000);
-		if (zw_attr(ZWATCH_ATTR_SCANS) == seen)
-			return;
-	}
-}
-
-/*
- * The module's counts next to /proc's, read while /proc did not change:
- * the truth is counted before and after the module is read, and the two
- * must agree.  @sys gets sysfs zombies, parents and defunct_leaders.
- */
-static int zw_counts_at_rest(struct zw_table *t, unsigned long long sys[3],
-			     struct zw_truth *truth)
-{
-	struct zw_truth after;
-	int i, err;
-
-	err = zw_settle();
-	for (i = 0; !err && i < 20; i++) {
-		err = zw_truth_count("/proc", truth);
-		if (!err)
-			err = zw_table_read(ZWATCH_PROC_PATH, t);
-		if (err)
-			break;
-		sys[0] = zw_attr(ZWATCH_ATTR_ZOMBIES);
-		sys[1] = zw_attr(ZWATCH_ATTR_PARENTS);
-		sys[2] = zw_attr(ZWATCH_ATTR_DEFUNCT_LEADERS);
-		err = zw_truth_count("/proc", &after);
-		if (!err && after.zombies == truth->zombies &&
-		    after.defunct_leaders == truth->defunct_leaders)
-			return 0;
-		zw_table_free(t);
-		usleep(100000);
-	}
-	return err ? err : -EAGAIN;
-}
-
 TEST(counters_match_proc)
 {
 	struct zw_truth before, truth;
@@ -121,12 +73,12 @@ TEST(counters_match_proc)
 	ASSERT_EQ(0, zw_settle());
 	ASSERT_EQ(0, zw_factory_start(&a, "zw-sys-a", 4, 0));
 	ASSERT_EQ(0, zw_factory_start(&b, "zw-sys-b", 1, 0));
-	ASSERT_EQ(0, zw_counts_at_rest(&t, sys, &before));
+	ASSERT_EQ(0, zw_read_at_rest(&t, sys, &before));
 	zw_table_free(&t);
 	/* Z in ps like the rest: counted apart, never as a zombie */
 	ASSERT_EQ(0, zw_factory_add_defunct(&b));
 
-	ASSERT_EQ(0, zw_counts_at_rest(&t, sys, &truth));
+	ASSERT_EQ(0, zw_read_at_rest(&t, sys, &truth));
 	/* what the test did: one more defunct leader, no more zombies */
 	EXPECT_EQ(before.zombies, truth.zombies);
 	EXPECT_EQ(before.defunct_leaders + 1, truth.defunct_leaders);

@@ -302,24 +302,37 @@ t_kick_reaps() {
 }
 check "kick: --dry-run leaves a parent that reaps on SIGCHLD alone; kick takes its 4 zombies (module agrees)" t_kick_reaps
 
-t_kick_fails() {
-	local rc t dry took
+# ms_of CMD...: how long CMD took, in ms (its output is dropped)
+ms_of() {
+	local t
+	t=$(now_ms)
+	"$@" >/dev/null 2>&1
+	echo $(($(now_ms) - t))
+}
 
-	# what the tool costs without the wait, on this kernel
-	t=$(now_ms)
-	"$zwatch" kick "$a" --dry-run >/dev/null 2>&1 || { why "dry run: exit $?"; return 1; }
-	dry=$(($(now_ms) - t))
-	t=$(now_ms)
-	"$zwatch" kick "$a" --wait 500 >"$work/kick" 2>&1
-	rc=$?
-	took=$(($(now_ms) - t))
-	# waited at least the 0.5 s asked for (more on a slow kernel)
-	[ $rc -eq 6 ] && grep -qE "5 of 5 zombies still there after (0\.[5-9]|[1-9])" "$work/kick" &&
-		[ "$(zombies_of "$a")" -eq 5 ] ||
-		{ why "rc $rc: $(cat "$work/kick")"; return 1; }
-	# and not the 2 s default: --wait 500 was heard
-	[ "$took" -lt $((dry + 1500)) ] ||
-		{ why "took $took ms, a dry run $dry ms: $(cat "$work/kick")"; return 1; }
+t_kick_fails() {
+	local rc dry=999999 took ms
+
+	# what the tool costs without the wait, at best, on this kernel
+	for _ in 1 2 3; do
+		ms=$(ms_of "$zwatch" kick "$a" --dry-run)
+		[ "$ms" -lt "$dry" ] && dry=$ms
+	done
+	# kick does all a dry run does, then waits: ignoring --wait 500 would
+	# wait the 2 s default.  Three tries, for a busy host.
+	for _ in 1 2 3; do
+		took=$(now_ms)
+		"$zwatch" kick "$a" --wait 500 >"$work/kick" 2>&1
+		rc=$?
+		took=$(($(now_ms) - took))
+		# waited at least the 0.5 s asked for (more on a slow kernel)
+		[ $rc -eq 6 ] && grep -qE "5 of 5 zombies still there after (0\.[5-9]|[1-9])" "$work/kick" &&
+			[ "$(zombies_of "$a")" -eq 5 ] ||
+			{ why "rc $rc: $(cat "$work/kick")"; return 1; }
+		[ "$took" -lt $((dry + 1500)) ] && return 0
+		why "took $took ms, a dry run $dry ms: $(cat "$work/kick")"
+	done
+	return 1
 }
 check "kick --wait 500: zw_leaker does not reap: exit 6 within the wait, its 5 zombies stay" t_kick_fails
 

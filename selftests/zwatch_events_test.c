@@ -51,21 +51,14 @@ static bool zw_wait_scans(int n)
 	return zw_wait_scans_to(zw_attr(ZWATCH_ATTR_SCANS) + n);
 }
 
-/*
- * Periodic scans off.  Writing 0 scans once more at once, and a scan that
- * was running at the write runs again after it: wait for the first, then
- * until the count rests for longer than three scans take.
- */
+/* periodic scans off: the one that writing 0 makes has run, and the rest */
 static bool zw_scans_off(void)
 {
-	unsigned long long scans = zw_attr(ZWATCH_ATTR_SCANS), now;
+	unsigned long long scans = zw_attr(ZWATCH_ATTR_SCANS);
 
 	if (zw_set(ZWATCH_ATTR_INTERVAL_MS, 0) || !zw_wait_scans_to(scans + 1))
 		return false;
-	do {
-		now = zw_attr(ZWATCH_ATTR_SCANS);
-		usleep(100000 + 3 * zw_attr(ZWATCH_ATTR_SCAN_NS) / 1000);
-	} while (zw_attr(ZWATCH_ATTR_SCANS) != now);
+	zw_scans_quiet();
 	return true;
 }
 

@@ -384,6 +384,38 @@ const struct zw_row *zw_table_find(const struct zw_table *t, int ppid)
 
 /* ground truth */
 
+/*
+ * /proc/PID/stat (by pid name) into @buf, whole: the comm may hold spaces,
+ * parentheses and newlines, so the ')' that ends it is the file's last.
+ * Returns that ')', or NULL.
+ */
+static char *zw_stat_after_comm(const char *proc, const char *pid, char *buf,
+				int len)
+{
+	char path[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/stat", proc, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	return strrchr(buf, ')');
+}
+
+static char *zw_stat_comm_end(const char *proc, int pid, char *buf, int len)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%d", pid);
+	return zw_stat_after_comm(proc, name, buf, len);
+}
+
 static int zw_status_field(const char *proc, const char *pid, const char *key)
 {
 	char path[512], line[256];
@@ -416,19 +448,15 @@ static int zw_truth_scan(const char *proc, int ppid, struct zw_truth *t)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		char path[512], state;
-		int parent, ok;
-		FILE *f;
+		char buf[4096], state, *end;
+		int parent;
 
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/stat", proc, de->d_name);
-		f = fopen(path, "r");
-		if (!f)
+		end = zw_stat_after_comm(proc, de->d_name, buf, sizeof(buf));
+		if (!end || sscanf(end + 1, " %c %d", &state, &parent) != 2)
 			continue;
-		ok = fscanf(f, "%*d (%*[^)]) %c %d", &state, &parent) == 2;
-		fclose(f);
-		if (!ok || state != 'Z' || (ppid > 0 && parent != ppid))
+		if (state != 'Z' || (ppid > 0 && parent != ppid))
 			continue;
 		if (zw_status_field(proc, de->d_name, "Threads:") <= 1)
 			t->zombies++;
@@ -469,25 +497,6 @@ int zw_settle(void)
 		usleep(100000);
 	}
 	return -ETIMEDOUT;
-}
-
-/*
- * /proc/PID/stat into @buf; returns the ')' that ends the comm (which may
- * hold spaces and parentheses itself), or NULL.
- */
-static char *zw_stat_comm_end(const char *proc, int pid, char *buf, int len)
-{
-	char path[256], *end = NULL;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%d/stat", proc, pid);
-	f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	if (fgets(buf, len, f))
-		end = strrchr(buf, ')');
-	fclose(f);
-	return end;
 }
 
 char zw_truth_state(const char *proc, int pid)

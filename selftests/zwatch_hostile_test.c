@@ -321,29 +321,6 @@ static int zw_raw_row(const char *text, int ppid, char fields[8][256])
 }
 
 /*
- * Field 22 of /proc/PID/stat, as text.  Read whole: the comm before it may
- * hold a newline, which would end a line-wise read (zw_truth_start's) there.
- */
-static void zw_start_text(int pid, char *out, size_t len)
-{
-	char path[64], buf[1024], *p;
-	ssize_t n = -1;
-	int fd, field;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	buf[n > 0 ? n : 0] = 0;
-	p = strrchr(buf, ')');
-	for (field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	snprintf(out, len, "%.*s", p ? (int)strcspn(p + 1, " ") : 0, p ? p + 1 : "");
-}
-
-/*
  * Bytes that break parsers: /proc/zombies escapes exactly space, tab,
  * newline and backslash (uapi/linux/zwatch.h) and writes every other byte,
  * 0xff included, as it is; the tool's parser gives them back exactly.
@@ -379,7 +356,7 @@ TEST(names_round_trip)
 	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &t));
 	ASSERT_EQ(6, zw_raw_row(t.text, f.pid, fields)) TH_LOG("%s", t.text);
 	EXPECT_STREQ("2", fields[1]);
-	zw_start_text(f.pid, num, sizeof(num));
+	snprintf(num, sizeof(num), "%llu", zw_truth_start("/proc", f.pid));
 	EXPECT_STREQ(num, fields[3]);
 	EXPECT_STREQ(cgroup_raw, fields[4]);
 	EXPECT_STREQ(comm_raw, fields[5]);

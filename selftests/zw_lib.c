@@ -393,18 +393,10 @@ static char *zw_stat_after_comm(const char *proc, const char *pid, char *buf,
 				int len)
 {
 	char path[512];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s/stat", proc, pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (zw_sysfs_read_str(path, buf, len))
 		return NULL;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return NULL;
-	buf[n] = 0;
 	return strrchr(buf, ')');
 }
 

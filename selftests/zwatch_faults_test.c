@@ -141,29 +141,71 @@ static unsigned int zw_fail_nth_left(void)
 	return strtoul(buf, NULL, 10);
 }
 
+/* a parent the test made and the zombies it holds */
+struct zw_expect {
+	pid_t ppid;
+	unsigned int zombies;
+};
+
 /*
- * A table read while allocations may fail is right or absent: every row it
- * has agrees with /proc, and the rows add up to the header.  @cgroup_known
- * counts the rows whose cgroup could be resolved ("-" is the honest answer
- * when memory for it was missing).
+ * A table read while allocations may fail is right or absent.  Right means
+ * the whole of it, against what the test made and what /proc says: the
+ * header's totals equal @truth (counted from /proc at rest), every row
+ * agrees with /proc, the rows add up to the header, and each parent in
+ * @expect has its row with its zombies, unless cut accounts for it.  A
+ * table that loses a parent, rows and header alike, is wrong.
+ * @cgroup_known counts the rows whose cgroup could be resolved ("-" is the
+ * honest answer when memory for it was missing).
  */
-static bool zw_table_right(const struct zw_table *t, int *cgroup_known)
+static bool zw_table_right(struct __test_metadata *_metadata,
+			   const struct zw_table *t, const struct zw_truth *truth,
+			   const struct zw_expect *expect, int nr_expect,
+			   int *cgroup_known)
 {
-	unsigned int sum = 0;
+	unsigned int sum = 0, missing = 0;
+	bool right = true;
 	int i;
 
 	for (i = 0; i < t->nr_rows; i++) {
 		const struct zw_row *r = &t->rows[i];
+		int zombies = zw_truth_zombies_of("/proc", r->ppid);
 
-		if (zw_truth_zombies_of("/proc", r->ppid) != (int)r->zombies)
-			return false;
-		if (zw_truth_start("/proc", r->ppid) != r->start)
-			return false;
+		if (zombies != (int)r->zombies || zw_truth_start("/proc", r->ppid) != r->start) {
+			TH_LOG("row of %d: %u zombies, /proc has %d", r->ppid, r->zombies, zombies);
+			right = false;
+		}
 		if (strcmp(r->cgroup, ZWATCH_NO_CGROUP))
 			(*cgroup_known)++;
 		sum += r->zombies;
 	}
-	return t->nr_rows == (int)t->rows_key && sum + t->cut == t->zombies;
+	for (i = 0; i < nr_expect; i++) {
+		const struct zw_row *r = zw_table_find(t, expect[i].ppid);
+
+		if (!r)
+			missing += expect[i].zombies;
+		else if (r->zombies != expect[i].zombies)
+			right = false;
+	}
+	if (missing > t->cut) {
+		TH_LOG("rows of the test's parents missing: %u zombies, cut=%u", missing, t->cut);
+		right = false;
+	}
+	if (t->zombies != truth->zombies || t->defunct_leaders != truth->defunct_leaders) {
+		TH_LOG("header zombies=%u defunct_leaders=%u, /proc has %u and %u", t->zombies,
+		       t->defunct_leaders, truth->zombies, truth->defunct_leaders);
+		right = false;
+	}
+	/* a row per parent, unless rows were cut */
+	if (!t->cut && t->parents != (unsigned int)t->nr_rows)
+		right = false;
+	return right && t->nr_rows == (int)t->rows_key && sum + t->cut == t->zombies;
+}
+
+/* /proc at rest, counted the way the header counts */
+static void zw_truth_at_rest(struct __test_metadata *_metadata, struct zw_truth *truth)
+{
+	ASSERT_EQ(0, zw_settle());
+	ASSERT_EQ(0, zw_truth_count("/proc", truth));
 }
 
 static bool zw_fault_injection(void)
@@ -214,13 +256,20 @@ FIXTURE_TEARDOWN(faults)
  */
 TEST_F(faults, every_read_allocation)
 {
+	const struct zw_expect expect[] = {
+		{ self->a.pid, 7 },
+		{ self->b.pid, 3 },
+	};
 	int n, sites = 0, errors = 0, degraded = 0;
+	struct zw_truth truth, after;
 	const struct zw_row *a, *b;
 
 	ZW_SKIP_WITHOUT_FAULT_INJECTION();
 	/* no periodic scan whose snapshot a read could share */
 	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "3600000", 7));
 	sleep(1);
+	zw_truth_at_rest(_metadata, &truth);
+	ASSERT_LE(10, truth.zombies);
 	ASSERT_EQ(0, zw_fault_arm(0));
 	for (n = 1; n < 1000; n++) {
 		int known = 0, err;
@@ -237,9 +286,8 @@ TEST_F(faults, every_read_allocation)
 			EXPECT_EQ(-ENOMEM, err) TH_LOG("allocation %d", n);
 			errors++;
 		} else {
-			EXPECT_TRUE(zw_table_right(&self->t, &known))
+			EXPECT_TRUE(zw_table_right(_metadata, &self->t, &truth, expect, 2, &known))
 				TH_LOG("allocation %d:\n%s", n, self->t.text);
-			EXPECT_NE(NULL, zw_table_find(&self->t, self->a.pid));
 			degraded += known < self->t.nr_rows;
 		}
 		zw_table_free(&self->t);
@@ -249,8 +297,13 @@ TEST_F(faults, every_read_allocation)
 	/* the snapshot's own arrays at least: else nothing was tested */
 	EXPECT_GE(sites, 3);
 	EXPECT_LT(n, 1000);
+	/* what the reads were held to did not move under them */
+	ASSERT_EQ(0, zw_truth_count("/proc", &after));
+	EXPECT_EQ(truth.zombies, after.zombies);
+	EXPECT_EQ(truth.defunct_leaders, after.defunct_leaders);
 
 	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &self->t));
+	EXPECT_EQ(truth.zombies, self->t.zombies);
 	a = zw_table_find(&self->t, self->a.pid);
 	b = zw_table_find(&self->t, self->b.pid);
 	ASSERT_NE(NULL, a);
@@ -281,6 +334,8 @@ TEST_F(faults, storm)
 {
 	unsigned long long lost0, scans;
 	int reads = 0, errors = 0, rows_ok = 0, i;
+	struct zw_expect expect[3];
+	struct zw_truth truth, after;
 	struct zw_factory c;
 	double start, end;
 
@@ -288,33 +343,48 @@ TEST_F(faults, storm)
 	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "100", 3));
 	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_PARENT_THRESHOLD, "5", 1));
 	lost0 = zw_attr(ZWATCH_ATTR_LOST);
+	ASSERT_EQ(0, zw_settle());
 
 	ASSERT_EQ(0, zw_fault_arm(20));
 	/* these exits run zwatch's hook while its allocations fail */
 	ASSERT_EQ(0, zw_factory_start(&c, "zw-fault-c", 0, 0));
 	for (i = 0; i < 10; i++)
 		ASSERT_EQ(0, zw_factory_add(&c, 4));
+	/*
+	 * Every zombie exists before the first read, and none comes or goes
+	 * until the last: each table must show all of them (reading /proc has
+	 * no zwatch code on its stack, so it fails nothing).
+	 */
+	zw_truth_at_rest(_metadata, &truth);
+	expect[0] = (struct zw_expect){ self->a.pid, 7 };
+	expect[1] = (struct zw_expect){ self->b.pid, 3 };
+	expect[2] = (struct zw_expect){ c.pid, 40 };
 	/* a debug guest beside another may take a second a read: ten at least */
 	start = zw_now();
 	while ((zw_now() < start + 3 || reads < 10) && zw_now() < start + 60) {
 		int known = 0, err = zw_table_read(ZWATCH_PROC_PATH, &self->t);
-		const struct zw_row *r;
+		bool right;
 
 		reads++;
 		if (err) {
 			EXPECT_EQ(-ENOMEM, err);
 			errors++;
+			zw_table_free(&self->t);
 			continue;
 		}
-		EXPECT_TRUE(zw_table_right(&self->t, &known)) TH_LOG("%s", self->t.text);
-		r = zw_table_find(&self->t, c.pid);
-		rows_ok += r && r->zombies == 40;
+		right = zw_table_right(_metadata, &self->t, &truth, expect, 3, &known);
+		EXPECT_TRUE(right) TH_LOG("%s", self->t.text);
+		rows_ok += right;
 		zw_table_free(&self->t);
 	}
 	zw_fault_disarm();
-	TH_LOG("storm: %d reads in %.1f s, %d ENOMEM, %d showed all 40; lost %llu -> %llu",
+	TH_LOG("storm: %d reads in %.1f s, %d ENOMEM, %d whole; lost %llu -> %llu",
 	       reads, zw_now() - start, errors, rows_ok, lost0, zw_attr(ZWATCH_ATTR_LOST));
+	/* every read that answered was whole */
+	EXPECT_EQ(reads - errors, rows_ok);
 	EXPECT_GT(zw_attr(ZWATCH_ATTR_LOST), lost0);
+	ASSERT_EQ(0, zw_truth_count("/proc", &after));
+	EXPECT_EQ(truth.zombies, after.zombies);
 
 	/* two scans after the storm: sysfs whole again */
 	scans = zw_attr(ZWATCH_ATTR_SCANS);
@@ -324,7 +394,10 @@ TEST_F(faults, storm)
 	EXPECT_TRUE(zw_by_parent_is(c.pid, 40));
 	EXPECT_TRUE(zw_by_parent_is(self->a.pid, 7));
 	EXPECT_TRUE(zw_by_parent_is(self->b.pid, 3));
+	EXPECT_EQ(truth.zombies, zw_attr(ZWATCH_ATTR_ZOMBIES));
+	EXPECT_EQ(truth.defunct_leaders, zw_attr(ZWATCH_ATTR_DEFUNCT_LEADERS));
 	ASSERT_EQ(0, zw_table_read(ZWATCH_PROC_PATH, &self->t));
+	EXPECT_EQ(truth.zombies, self->t.zombies);
 	ASSERT_NE(NULL, zw_table_find(&self->t, c.pid));
 	EXPECT_EQ(40, zw_table_find(&self->t, c.pid)->zombies);
 	EXPECT_STRNE(ZWATCH_NO_CGROUP, zw_table_find(&self->t, c.pid)->cgroup);

@@ -96,7 +96,12 @@ static void zw_collect_one(struct task_struct *p, u64 exit_ns, void *ctx)
 		c->defunct++;
 		return;
 	}
-	parent = rcu_dereference(p->real_parent);
+	/*
+	 * The real parent is the thread that forked (any thread of a Go or
+	 * Java program, say): the process, its pid and its start time, are
+	 * its group leader's, as in /proc/PPID/stat.
+	 */
+	parent = rcu_dereference(p->real_parent)->group_leader;
 	ppid = task_tgid_nr_ns(parent, view->pid_ns);
 	if (!ppid)
 		return;

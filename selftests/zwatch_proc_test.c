@@ -7,12 +7,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -400,6 +402,72 @@ TEST(hidepid)
 	zw_factory_stop(&root);
 	umount(mnt);
 	rmdir(mnt);
+}
+
+/*
+ * A worker thread forks a child that exits, and lives on: while it does,
+ * it is the zombie's real parent (once it exits, the zombie goes to another
+ * thread of the process).
+ */
+static void *zw_fork_zombie_from_thread(void *ack_fd)
+{
+	siginfo_t info;
+	pid_t child = fork();
+
+	if (child == 0)
+		_exit(0);
+	if (child < 0 || waitid(P_PID, child, &info, WEXITED | WNOWAIT) ||
+	    write(*(int *)ack_fd, &child, sizeof(child)) != sizeof(child))
+		_exit(1);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * A zombie whose real parent is a worker thread, not the main one: Go, Java
+ * and thread pools fork so.  Its row is the process's, with the process's
+ * pid and start time, as /proc/PPID/stat has them (the module once took the
+ * thread's start time and then failed every open with EAGAIN).
+ */
+TEST(zombie_of_a_worker_thread)
+{
+	const struct zw_row *row;
+	struct zw_table t;
+	int ack[2], err;
+	pid_t parent, child;
+
+	ASSERT_EQ(0, zw_module_ensure());
+	ASSERT_EQ(0, pipe(ack));
+	parent = fork();
+	ASSERT_LE(0, parent);
+	if (parent == 0) {
+		pthread_t th;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_NAME, "zw-threaded");
+		/* the worker starts well after the process: the two times differ */
+		usleep(20000);
+		if (pthread_create(&th, NULL, zw_fork_zombie_from_thread, &ack[1]))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ack[1]);
+	ASSERT_EQ(sizeof(child), read(ack[0], &child, sizeof(child)));
+	close(ack[0]);
+
+	err = zw_table_read(ZWATCH_PROC_PATH, &t);
+	ASSERT_EQ(0, err) TH_LOG("reading %s: %s", ZWATCH_PROC_PATH, strerror(-err));
+	row = zw_table_find(&t, parent);
+	ASSERT_NE(NULL, row) TH_LOG("%s", t.text);
+	EXPECT_EQ(1, row->zombies);
+	EXPECT_EQ(zw_truth_start("/proc", parent), row->start);
+	EXPECT_STREQ("zw-threaded", row->comm);
+	zw_table_free(&t);
+
+	kill(parent, SIGKILL);
+	waitpid(parent, NULL, 0);
 }
 
 TEST_HARNESS_MAIN

@@ -570,6 +570,33 @@ unsigned long long zw_attr(const char *name)
 	return v;
 }
 
+bool zw_wait_scans_to(unsigned long long target)
+{
+	int i;
+
+	for (i = 0; i < 6000 && zw_attr(ZWATCH_ATTR_SCANS) < target; i++)
+		usleep(10000);
+	return zw_attr(ZWATCH_ATTR_SCANS) >= target;
+}
+
+bool zw_wait_scans(unsigned long long n)
+{
+	return zw_wait_scans_to(zw_attr(ZWATCH_ATTR_SCANS) + n);
+}
+
+int zw_proc_tasks(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		n += de->d_name[0] >= '1' && de->d_name[0] <= '9';
+	if (d)
+		closedir(d);
+	return n;
+}
+
 void zw_scans_quiet(void)
 {
 	unsigned long long seen;

@@ -116,6 +116,15 @@ int zw_sysfs_read_str(const char *path, char *buf, size_t len);
  */
 unsigned long long zw_attr(const char *name);
 /*
+ * Waits up to 60 s (the debug kernel is slow) until `scans` reaches @target,
+ * or has grown by @n; false if it did not, which a caller must treat as a
+ * failure: a check that "nothing came" proves nothing when no scan ran.
+ */
+bool zw_wait_scans_to(unsigned long long target);
+bool zw_wait_scans(unsigned long long n);
+/* thread groups in /proc: what a walk of every process passes */
+int zw_proc_tasks(void);
+/*
  * With periodic scans off, wait out a scan that was running when they were
  * turned off (the write queued one more behind it): returns once `scans`
  * stood still for half a second, or after 30 s.

@@ -32,25 +32,6 @@ static int zw_set(const char *name, unsigned long long val)
 	return zw_sysfs_write(name, buf, strlen(buf));
 }
 
-/*
- * Waits up to 60 s (the debug kernel is slow) for scans to reach @target;
- * false if they did not, which a caller must treat as a failure: a check
- * that "nothing came" proves nothing when no scan ran.
- */
-static bool zw_wait_scans_to(unsigned long long target)
-{
-	int i;
-
-	for (i = 0; i < 6000 && zw_attr(ZWATCH_ATTR_SCANS) < target; i++)
-		usleep(10000);
-	return zw_attr(ZWATCH_ATTR_SCANS) >= target;
-}
-
-static bool zw_wait_scans(int n)
-{
-	return zw_wait_scans_to(zw_attr(ZWATCH_ATTR_SCANS) + n);
-}
-
 /* periodic scans off: the one that writing 0 makes has run, and the rest */
 static bool zw_scans_off(void)
 {

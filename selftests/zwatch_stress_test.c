@@ -150,20 +150,6 @@ static void zw_brood_stop(struct zw_brood *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* thread groups in /proc: what a walk of every process passes */
-static int zw_proc_tasks(void)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	int n = 0;
-
-	while (d && (de = readdir(d)))
-		n += de->d_name[0] >= '1' && de->d_name[0] <= '9';
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /* room for @tasks more processes: pid_max, threads-max, RLIMIT_NPROC */
 static void zw_assert_room(struct __test_metadata *_metadata, int tasks)
 {

@@ -17,34 +17,6 @@
 #include "kselftest_harness.h"
 #include "zw_lib.h"
 
-static int zw_count_pid_dirs(void)
-{
-	struct dirent *de;
-	int n = 0;
-	DIR *d = opendir("/proc");
-
-	while (d && (de = readdir(d)))
-		n += de->d_name[0] >= '1' && de->d_name[0] <= '9';
-	if (d)
-		closedir(d);
-	return n;
-}
-
-/* true once @n more scans have completed; gives up after 30 s */
-static bool zw_wait_scans_from(unsigned long long from, unsigned long long n)
-{
-	int i;
-
-	for (i = 0; i < 1500 && zw_attr(ZWATCH_ATTR_SCANS) < from + n; i++)
-		usleep(20000);
-	return zw_attr(ZWATCH_ATTR_SCANS) >= from + n;
-}
-
-static bool zw_wait_scans(unsigned long long n)
-{
-	return zw_wait_scans_from(zw_attr(ZWATCH_ATTR_SCANS), n);
-}
-
 /*
  * Write a tunable that reschedules the scan, and wait for that scan: true
  * once a scan that began after the write has completed.  The count is read
@@ -56,7 +28,7 @@ static bool zw_write_scanned(const char *attr, const char *val)
 
 	if (zw_sysfs_write(attr, val, strlen(val)))
 		return false;
-	return zw_wait_scans_from(from, 1);
+	return zw_wait_scans_to(from + 1);
 }
 
 TEST(counters_match_proc)
@@ -109,7 +81,7 @@ TEST(counters_match_proc)
 
 	ASSERT_EQ(0, zw_sysfs_write(ZWATCH_ATTR_INTERVAL_MS, "100", 3));
 	ASSERT_TRUE(zw_wait_scans(2));
-	dirs = zw_count_pid_dirs();
+	dirs = zw_proc_tasks();
 	/* tasks counts processes: the /proc of the same moment, give or take */
 	EXPECT_LE(llabs((long long)zw_attr(ZWATCH_ATTR_TASKS) - dirs), 5);
 	EXPECT_GT(zw_attr(ZWATCH_ATTR_SCAN_NS), 0);
